@@ -1,0 +1,42 @@
+# adoptsim: `make run` simulates the baseline scenario, `make test` runs the tests.
+# Both create .venv on first use with a Python >= 3.12 (see tools/find-python).
+
+PYTHON ?= $(shell tools/find-python)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+OUT    ?= results/baseline
+
+.PHONY: run test lint bench app clean help
+
+help:
+	@echo "make run    simulate scenarios/baseline.toml, write $(OUT)/"
+	@echo "make test   run the test suite"
+	@echo "make lint   ruff check"
+	@echo "make bench  performance benchmarks (writes benchmarks/results.json)"
+	@echo "make app    start the interactive app on http://127.0.0.1:8765"
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "No Python >= 3.12 found (see above)."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/adoptsim run scenarios/baseline.toml --out $(OUT)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+app: $(STAMP)
+	$(BIN)/adoptsim app
+
+clean:
+	rm -rf $(VENV) results .pytest_cache

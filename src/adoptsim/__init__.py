@@ -1,0 +1,13 @@
+"""adoptsim: agent-based simulation of internal social channel adoption.
+
+Employees hear of a new channel, join, post or lurk, and sometimes move to an
+underground back-channel; communications managers engage with them and earn
+(or lose) trust. See ``docs/odd.md`` for the model.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("adoptsim")
+except PackageNotFoundError:  # running from a source tree without installing
+    __version__ = "0.0.0+local"

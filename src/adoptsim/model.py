@@ -1,0 +1,426 @@
+"""AdoptionModel: the Mesa model that wires network, state and kernels.
+
+Examples
+--------
+>>> from adoptsim import AdoptionModel
+>>> model = AdoptionModel(employees=300, steps=20, rng=1)
+>>> ts = model.run()
+>>> list(ts.columns[:4])
+['step', 'aware', 'member', 'active']
+>>> len(ts)
+21
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from . import kernels as K
+from . import metrics, policies
+from .agents import CommsManager, Employee
+from .config import ScenarioConfig, as_config, flat_to_dotted, with_overrides
+from .network import Network, build_network
+from .state import State, initial_state
+
+#: A tie weaker than this has lapsed (about 150 weeks after one positive contact).
+TIE_FLOOR = 0.05
+
+
+def _metric(model: AdoptionModel, key: str) -> float:
+    return model.metrics[key]
+
+
+class AdoptionModel(mesa.Model):
+    """Employees adopting an internal channel, and the comms managers on it.
+
+    Parameters
+    ----------
+    scenario
+        A scenario file path, a :class:`~adoptsim.config.ScenarioConfig`, a
+        dict of sections, or ``None`` for the defaults.
+    rng
+        Seed or ``numpy.random.Generator``; defaults to ``run.seed``.
+    **params
+        Flat overrides of scenario keys: ``section_key`` (``comms_join_step=13``)
+        or, for keys that belong to one section only, the key alone
+        (``employees=500``, ``join_step=13``).
+
+    Attributes
+    ----------
+    config : ScenarioConfig
+        The resolved scenario.
+    network : Network
+        The organisation graph (CSR).
+    state : State
+        The population's arrays; Mesa agents are views of its rows.
+    datacollector : mesa.DataCollector
+        One row per step with the columns of :data:`adoptsim.metrics.COLUMNS`,
+        and a ``managers`` table with one row per manager and step.
+    """
+
+    def __init__(
+        self,
+        scenario: str | Path | ScenarioConfig | dict | None = None,
+        *,
+        rng: int | np.random.Generator | None = None,
+        network: Network | None = None,
+        **params: Any,
+    ) -> None:
+        cfg = as_config(scenario)
+        if params:
+            cfg = with_overrides(cfg, flat_to_dotted(params))
+        if isinstance(rng, int | np.integer):
+            cfg = with_overrides(cfg, {"run.seed": int(rng)})  # the summary names it
+        super().__init__(rng=cfg.run.seed if rng is None else rng)
+        self.config = cfg
+        # Separate streams, so changing a network parameter leaves the
+        # population's draws alone and vice versa.
+        net_rng, pop_rng = self.rng.spawn(2)
+        self.network = network if network is not None else build_network(
+            cfg.organisation, net_rng, cfg.resolve_path
+        )
+        self.state: State = initial_state(cfg, self.network, pop_rng)
+        self._setup_arrays()
+        self.benefit_cum = 0.0
+        self.running = True
+        self._views_built = False
+        self.datacollector = mesa.DataCollector(
+            model_reporters={
+                k: functools.partial(_metric, key=k) for k in metrics.COLUMNS if k != "step"
+            },
+            tables={"managers": metrics.MANAGER_COLUMNS},
+        )
+        self._record(0.0)
+
+    @classmethod
+    def from_scenario(
+        cls,
+        scenario: str | Path | ScenarioConfig | dict | None,
+        overrides: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> AdoptionModel:
+        """Build a model from a scenario file or config plus dotted overrides.
+
+        >>> m = AdoptionModel.from_scenario(None, {"organisation.employees": 200})
+        >>> m.state.n
+        200
+        """
+        cfg = as_config(scenario)
+        if overrides:
+            cfg = with_overrides(cfg, overrides)
+        return cls(cfg, **kwargs)
+
+    # ------------------------------------------------------------------ set-up
+    def _setup_arrays(self) -> None:
+        net, s = self.network, self.state
+        n = net.n
+        self.degree = (
+            np.full(n, n - 1, np.int64) if net.complete else np.diff(net.indptr).astype(np.int64)
+        )
+        self.n_aware = np.zeros(n, np.int32)
+        self.n_member = np.zeros(n, np.int32)
+        self.n_active = np.zeros(n, np.int32)
+        self.n_under = np.zeros(n, np.int32)
+        self.n_sanct = np.zeros(n, np.int32)
+        self.trust_sum = np.zeros(n)
+        self.joined_now = np.zeros(n, bool)
+        self.manager_of = np.full(n, -1, np.int64)
+        self.manager_of[s.managers.node] = np.arange(s.managers.count)
+        self.params = self._param_vector()
+        strategy = self.config.comms.strategy
+        bridging = (
+            K.outside_team_degree(net.indptr, net.indices, net.team)
+            if strategy == "bridging" and not net.complete
+            else self.degree
+        )
+        self.static_score = policies.static_score(strategy, self.degree, bridging)
+
+    def _param_vector(self) -> np.ndarray:
+        c = self.config
+        p = np.zeros(K.N_PARAMS)
+        p[K.P_EXT] = c.awareness.p_external
+        p[K.P_COMMS] = c.awareness.p_comms
+        p[K.Q] = c.awareness.q
+        p[K.W_ACTIVE] = c.awareness.active_weight
+        p[K.JOIN_RATE] = c.joining.rate
+        p[K.INVITE_RATE] = c.joining.invite_rate
+        p[K.INSTANT] = c.joining.instant
+        p[K.MONITORING] = c.comms.monitoring
+        p[K.U_RATE] = c.underground.rate
+        p[K.B0] = c.posting.intercept
+        p[K.B_SOCIAL] = c.posting.social
+        p[K.B_ENTH] = c.posting.enthusiasm
+        p[K.B_FEAR] = c.posting.fear
+        p[K.B_TRUST] = c.posting.trust
+        p[K.THRESHOLD_MODE] = c.posting.mode == "threshold"
+        p[K.PHI0] = c.posting.threshold
+        p[K.K_FEAR] = c.posting.fear_shift
+        p[K.K_ENTH] = c.posting.enthusiasm_shift
+        p[K.K_TRUST] = c.posting.trust_shift
+        p[K.SANCTION_RATE] = c.fear.sanction_rate
+        p[K.SANCTION_FEAR] = c.fear.sanction_fear
+        p[K.NEIGHBOUR_FEAR] = c.fear.neighbour_fear
+        p[K.RELAX] = c.fear.relax
+        p[K.POLICING_W] = c.fear.policing_weight
+        p[K.MONITORING_W] = c.fear.monitoring_weight
+        p[K.REASSURANCE] = c.fear.reassurance
+        return p
+
+    # ------------------------------------------------------------- Mesa views
+    @property
+    def agents(self) -> mesa.agent.AgentSet:
+        """All agents; the views are built on first use (cheap for large N)."""
+        if not self._views_built:
+            self._views_built = True
+            mgr = self.manager_of
+            for i in range(self.state.n):
+                if mgr[i] >= 0:
+                    CommsManager(self, i, int(mgr[i]))
+                else:
+                    Employee(self, i)
+        return super().agents
+
+    @property
+    def agents_by_type(self) -> dict:
+        self.agents  # noqa: B018 - builds the views
+        return super().agents_by_type
+
+    @property
+    def managers(self) -> list[CommsManager]:
+        """The comms managers as Mesa agents."""
+        return list(self.agents_by_type.get(CommsManager, []))
+
+    # -------------------------------------------------------------------- step
+    def step(self) -> None:
+        """Advance one week (DESIGN §1.3); Mesa has already counted the step."""
+        t = self.steps - 1  # the state's time at the start of this step
+        cfg, s, rng = self.config, self.state, self.rng
+        mg = s.managers
+        n = s.n
+
+        # 1. policy switch
+        if t == cfg.channel.policy_start:
+            self._switch_policy()
+
+        # 2. managers join (and follow members like any newcomer)
+        if not s.closed and t >= cfg.comms.join_step and mg.count and not mg.joined.all():
+            joining = mg.node[~mg.joined]
+            mg.joined[:] = True
+            s.member_c[joining] = True
+            s.ever_member[joining] = True
+            self._follow(joining)
+
+        # 3. neighbour statistics from the state at the start of the step
+        self._neighbour_stats(t)
+
+        # 4-10. awareness, joining, underground, posting, policing, fear
+        p = self.params
+        p[K.STEP] = self.steps
+        p[K.FRICTION], p[K.POLICING], p[K.RESTRICTION] = s.friction, s.policing, s.restriction
+        p[K.CLOSED] = s.closed
+        any_joined = bool(mg.joined.any())
+        p[K.ANY_JOINED] = any_joined
+        u = rng.random((6, n))
+        K.update_individuals(
+            p, u, self.degree, self.n_aware, self.n_member, self.n_active, self.n_under,
+            self.n_sanct, s.is_manager, s.enthusiasm, s.fear0, s.intensity,
+            s.aware, s.member_c, s.member_u, s.ever_member, s.invited, s.trust, s.fear,
+            s.posts_c, s.posts_u, s.cum_posts_c, s.cum_posts_u, s.last_post, s.sanctioned,
+            self.joined_now,
+        )
+
+        # 6. following
+        new = np.flatnonzero(self.joined_now)
+        if len(new):
+            self._follow(new)
+
+        # 11-12. engagement, then tone review
+        if any_joined and not s.closed and cfg.comms.strategy != "none" and cfg.comms.effort:
+            self._engage()
+        self._review(t)
+
+        # 13. trust
+        reputation = float(mg.reputation()[mg.joined].mean()) if any_joined else 0.0
+        members = int(s.member_c.sum())
+        following = mg.follows.any(axis=0) if mg.count else None
+        share = (following & s.member_c).sum() / members if any_joined and members else 0.0
+        K.update_trust(
+            s.trust, self.n_member, self.trust_sum, s.member_c, s.is_manager,
+            cfg.trust.averaging, cfg.trust.ambient if any_joined else 0.0, share, reputation,
+        )
+        if any_joined:
+            K.decay_ties(mg.tie, cfg.trust.tie_decay, TIE_FLOOR)
+
+        # 14. benefit: C grows with scale, U reaches only U neighbours
+        benefit = self._benefit()
+        self.benefit_cum += benefit
+        self._record(benefit)
+        if self.steps >= cfg.run.steps:
+            self.running = False
+
+    def _switch_policy(self) -> None:
+        s, cfg = self.state, self.config
+        s.friction, s.policing, s.restriction = cfg.channel.levers()
+        if cfg.channel.policy == "shutdown" and not s.closed:
+            # C closes; its active members may carry on underground.
+            active = s.active(self.steps - 1, cfg.posting.window)
+            p = np.minimum(1.0, cfg.underground.migrate * (0.5 + s.enthusiasm))
+            moves = active & (self.rng.random(s.n) < p) & ~s.is_manager
+            s.member_u |= moves
+            s.member_c[:] = False
+            s.closed = True
+
+    def _neighbour_stats(self, t: int) -> None:
+        s = self.state
+        active = s.active(t, self.config.posting.window)
+        # Managers show the comms team's reputation to their neighbours.
+        if s.managers.count:
+            s.trust[s.managers.node] = s.managers.reputation()
+        if self.network.complete:
+            self._population_stats(active)
+            return
+        flags = (
+            s.aware.view(np.uint8) * K.AWARE
+            | s.member_c.view(np.uint8) * K.MEMBER
+            | active.view(np.uint8) * K.ACTIVE
+            | s.member_u.view(np.uint8) * K.UNDERGROUND
+            | s.sanctioned.view(np.uint8) * K.SANCTIONED
+        ).astype(np.uint8)
+        K.neighbour_stats(
+            self.network.indptr, self.network.indices, flags, s.trust, self.n_aware,
+            self.n_member, self.n_active, self.n_under, self.n_sanct, self.trust_sum,
+        )
+
+    def _population_stats(self, active: np.ndarray) -> None:
+        """Well-mixed population: everyone else is a neighbour."""
+        s = self.state
+        for out, flag in (
+            (self.n_aware, s.aware), (self.n_member, s.member_c), (self.n_active, active),
+            (self.n_under, s.member_u), (self.n_sanct, s.sanctioned),
+        ):
+            out[:] = flag.sum() - flag
+        member_trust = np.where(s.member_c, s.trust, 0.0)
+        self.trust_sum[:] = member_trust.sum() - member_trust
+
+    def _follow(self, new: np.ndarray) -> None:
+        s, cfg, net = self.state, self.config, self.network
+        nf = cfg.joining.follows
+        if nf == 0:
+            return
+        s.ensure_urn(len(new) * nf)
+        u = self.rng.random((len(new), nf, 3))
+        s.urn_len = K.follow(
+            new.astype(np.int64), net.indptr, net.indices, net.complete, s.member_c,
+            np.flatnonzero(s.member_c), s.urn, s.urn_len, s.followers, u,
+            cfg.joining.preferential, self.manager_of, s.managers.follows,
+            s.managers.followers,
+        )
+
+    def _engage(self) -> None:
+        s, cfg, mg = self.state, self.config, self.state.managers
+        c = cfg.comms
+        eligible_mask = s.member_c & ~s.is_manager
+        if c.invite:
+            eligible_mask |= s.aware & ~s.is_manager
+        eligible = np.flatnonzero(eligible_mask)
+        score = self.static_score
+        if c.strategy == "champions":
+            score = s.cum_posts_c
+        elif c.strategy == "followers":
+            score = s.followers
+        jitter = self.rng.random(len(eligible)) if score is not None else np.zeros(0)
+        size = max(c.effort, math.ceil(c.focus * len(eligible)))
+        pool = policies.ranked_pool(eligible, score, size, jitter)
+        u = self.rng.random((mg.count, c.effort, 4))
+        s.ensure_urn(mg.count * c.effort)
+        s.urn_len = K.engage(
+            mg.node, mg.joined, mg.tone, cfg.trust.best_tone, c.monitoring, eligible, pool, u,
+            s.member_c, s.trust, s.fear, s.invited, mg.tie, mg.follows, mg.followers,
+            s.followers, s.urn, s.urn_len, cfg.trust.gain, cfg.trust.loss, mg.positive,
+            mg.interactions, mg.window_positive, mg.window_interactions,
+        )
+
+    def _review(self, t: int) -> None:
+        """Step 12: every R steps a learning manager moves its tone by ±0.1."""
+        c, mg = self.config.comms, self.state.managers
+        tenure = t + 1 - c.join_step
+        if not mg.joined.any() or tenure <= 0 or tenure % c.review_every:
+            return
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rate = mg.window_positive / mg.window_interactions
+        if c.learn_tone:
+            fell = rate < mg.last_rate  # False wherever either rate is nan
+            mg.direction[fell] *= -1.0
+            mg.tone[:] = np.clip(mg.tone + 0.1 * mg.direction, 0.0, 1.0)
+        seen = ~np.isnan(rate)
+        mg.last_rate[seen] = rate[seen]
+        mg.window_positive[:] = 0
+        mg.window_interactions[:] = 0
+
+    def _benefit(self) -> float:
+        s, b = self.state, self.config.benefit
+        n = s.n
+        members = s.member_c.sum()
+        posts_c = s.posts_c.sum()
+        value = 0.0
+        if members and posts_c:
+            value += b.channel / n * members * posts_c * (0.5 + s.trust[s.member_c]).mean()
+        if s.posts_u.any():
+            value += b.underground / n * float(s.posts_u @ self.n_under)
+        return float(value)
+
+    def _record(self, benefit: float) -> None:
+        self.metrics = metrics.step_metrics(self, benefit)
+        self.datacollector.collect(self)
+        for row in metrics.manager_rows(self):
+            self.datacollector.add_table_row("managers", row)
+
+    # --------------------------------------------------------------- results
+    def run(
+        self,
+        steps: int | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> pd.DataFrame:
+        """Run to ``run.steps`` (or ``steps`` more steps); return the time series.
+
+        ``progress`` is called with 1 after every step (for progress bars).
+        """
+        target = self.config.run.steps if steps is None else self.steps + steps
+        while self.steps < target:
+            self.step()
+            if progress is not None:
+                progress(1)
+        return self.timeseries()
+
+    def timeseries(self) -> pd.DataFrame:
+        """One row per step (step 0 = the initial state), tidy columns."""
+        df = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+        df.insert(0, "step", np.arange(len(df)))
+        return df[metrics.COLUMNS]
+
+    def manager_table(self) -> pd.DataFrame:
+        """One row per manager and step."""
+        return self.datacollector.get_table_dataframe("managers")
+
+    def summary(self) -> dict[str, Any]:
+        """Run summary: final values, t50, participation inequality, provenance."""
+        from . import __version__
+
+        out = metrics.summarise(self.timeseries(), self)
+        out.update(
+            seed=self.config.run.seed,
+            steps=int(self.steps),
+            employees=int(self.state.n),
+            ties=int(self.network.n_edges),
+            version=__version__,
+            scenario=self.config.to_dict(),
+        )
+        return out
