@@ -153,6 +153,14 @@ def scenarios(
     console.print(table)
 
 
+# Sub-commands that live in their own modules register themselves here.
+def _register_subcommands() -> None:
+    pass
+
+
+_register_subcommands()
+
+
 def main() -> None:
     """Entry point: run the app, turning input errors into a message and exit code 2."""
     try:
