@@ -11,3 +11,19 @@ try:
     __version__ = version("adoptsim")
 except PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0.0.0+local"
+
+
+def __getattr__(name: str):
+    # Lazy, so `import adoptsim` stays fast and does not compile kernels.
+    if name == "AdoptionModel":
+        from .model import AdoptionModel
+
+        return AdoptionModel
+    if name == "load_config":
+        from .config import load_config
+
+        return load_config
+    raise AttributeError(f"module 'adoptsim' has no attribute {name!r}")
+
+
+__all__ = ["AdoptionModel", "__version__", "load_config"]

@@ -34,7 +34,9 @@ err = Console(stderr=True)
 
 SetOpt = Annotated[
     list[str] | None,
-    typer.Option("--set", help="Override a scenario key, e.g. --set comms.join_step=13 (repeatable)."),
+    typer.Option(
+        "--set", help="Override a scenario key, e.g. --set comms.join_step=13 (repeatable)."
+    ),
 ]
 
 
@@ -65,7 +67,9 @@ def run(
     scenario: Annotated[str, typer.Argument(help="Scenario file, or the name of a shipped one.")],
     sets: SetOpt = None,
     seed: Annotated[int | None, typer.Option(help="Master seed (overrides run.seed).")] = None,
-    steps: Annotated[int | None, typer.Option(help="Weeks to simulate (overrides run.steps).")] = None,
+    steps: Annotated[
+        int | None, typer.Option(help="Weeks to simulate (overrides run.steps).")
+    ] = None,
     out: Annotated[
         Path | None, typer.Option(help="Output folder (default results/<scenario name>).")
     ] = None,

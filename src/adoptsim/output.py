@@ -54,7 +54,7 @@ def plot_adoption(ts: pd.DataFrame, path: Path, title: str) -> None:
 def write_run(
     model: AdoptionModel, summary: dict[str, Any], out: Path, title: str
 ) -> list[Path]:
-    """Write ``timeseries.parquet``/``.csv``, ``managers.csv``, ``summary.json``, ``adoption.png``."""
+    """Write time series (Parquet, CSV), managers.csv, summary.json and adoption.png."""
     out.mkdir(parents=True, exist_ok=True)
     ts = model.timeseries()
     files = [out / "timeseries.parquet", out / "timeseries.csv", out / "managers.csv",

@@ -142,7 +142,7 @@ def initial_state(cfg: ScenarioConfig, net: Network, rng: np.random.Generator) -
 
     # Champions: the most enthusiastic share, already members at step 0.
     staff = np.flatnonzero(~is_manager)
-    n_champ = int(round(pop.champion_share * len(staff)))
+    n_champ = round(pop.champion_share * len(staff))
     order = staff[np.argsort(-enthusiasm[staff], kind="stable")]
     champion = np.zeros(n, bool)
     champion[order[:n_champ]] = True
