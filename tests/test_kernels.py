@@ -200,7 +200,7 @@ def test_decay_ties_and_bridging(world):
     K.decay_ties(tie, 0.5, 0.3)
     np.testing.assert_allclose(tie, want, rtol=1e-6)
     team = rng.integers(0, 5, N)
-    got = K.outside_team_degree(net.indptr, net.indices, team)
+    got = K.outside_group_degree(net.indptr, net.indices, team)
     for i in range(N):
         nbrs = net.indices[net.indptr[i] : net.indptr[i + 1]]
         assert got[i] == (team[nbrs] != team[i]).sum()

@@ -337,14 +337,14 @@ def decay_ties(tie, decay, floor):
 
 
 @njit(parallel=True, **JIT)
-def outside_team_degree(indptr, indices, team):
-    """Ties of each node that leave its own team (the `bridging` score)."""
+def outside_group_degree(indptr, indices, group):
+    """Ties of each node that leave its own group (department: the `bridging` score)."""
     n = len(indptr) - 1
     out = np.zeros(n, np.int64)
     for i in prange(n):
         c = 0
         for e in range(indptr[i], indptr[i + 1]):
-            if team[indices[e]] != team[i]:
+            if group[indices[e]] != group[i]:
                 c += 1
         out[i] = c
     return out

@@ -137,7 +137,7 @@ class AdoptionModel(mesa.Model):
         self.params = self._param_vector()
         strategy = self.config.comms.strategy
         bridging = (
-            K.outside_team_degree(net.indptr, net.indices, net.team)
+            K.outside_group_degree(net.indptr, net.indices, net.department)
             if strategy == "bridging" and not net.complete
             else self.degree
         )
@@ -356,11 +356,11 @@ class AdoptionModel(mesa.Model):
             return
         with np.errstate(invalid="ignore", divide="ignore"):
             rate = mg.window_positive / mg.window_interactions
+        seen = ~np.isnan(rate)  # a manager with no interactions has nothing to learn from
         if c.learn_tone:
             fell = rate < mg.last_rate  # False wherever either rate is nan
             mg.direction[fell] *= -1.0
-            mg.tone[:] = np.clip(mg.tone + 0.1 * mg.direction, 0.0, 1.0)
-        seen = ~np.isnan(rate)
+            mg.tone[seen] = np.clip(mg.tone[seen] + 0.1 * mg.direction[seen], 0.0, 1.0)
         mg.last_rate[seen] = rate[seen]
         mg.window_positive[:] = 0
         mg.window_interactions[:] = 0

@@ -1,5 +1,9 @@
 """Targeting strategies of comms managers (DESIGN §1.3 step 11).
 
+``bridging`` counts ties that leave one's own *department*. DESIGN says
+"ties outside one's own team", but teams are equal cliques, so that count is
+degree minus a constant and ranks exactly like ``degree``.
+
 A strategy ranks the employees a manager can engage with. A *ranked* pick
 (made with probability equal to the monitoring coverage: listening enables
 targeting) is uniform over the top ``comms.focus`` share of the ranking;
