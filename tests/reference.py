@@ -19,13 +19,12 @@ def poisson_from_uniform(u: float, rate: float) -> int:
     return 0 if rate <= 0 else int(poisson.ppf(u, rate))
 
 
-def neighbour_stats(indptr, indices, aware, member, active, under, sanctioned, trust):
+def neighbour_stats(indptr, indices, member, active, under, sanctioned, trust):
     n = len(indptr) - 1
-    out = {k: np.zeros(n, int) for k in ("aware", "member", "active", "under", "sanct")}
+    out = {k: np.zeros(n, int) for k in ("member", "active", "under", "sanct")}
     trust_sum = np.zeros(n)
     for i in range(n):
         for j in indices[indptr[i] : indptr[i + 1]]:
-            out["aware"][i] += aware[j]
             out["member"][i] += member[j]
             out["active"][i] += active[j]
             out["under"][i] += under[j]

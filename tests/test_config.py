@@ -94,6 +94,9 @@ def test_flat_names():
         "organisation.employees": 5, "comms.join_step": 2, "underground.rate": 0.1}
     with pytest.raises(InputError, match="Unknown model parameter 'rate'"):
         flat_to_dotted({"rate": 0.1})  # in [joining] and [underground]: ambiguous
+    with pytest.raises(InputError, match="Unknown model parameter 'fear'"):
+        flat_to_dotted({"fear": 3.0})  # posting.fear, not the [fear] section
+    assert flat_to_dotted({"posting_fear": 3.0}) == {"posting.fear": 3.0}
 
 
 def test_shipped_scenarios_validate():

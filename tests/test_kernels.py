@@ -78,15 +78,15 @@ def test_neighbour_stats(world):
     net, st, rng = world
     active = st["member_c"] & (rng.random(N) < 0.5)
     sanct = rng.random(N) < 0.2
-    flags = (st["aware"] * K.AWARE | st["member_c"] * K.MEMBER | active * K.ACTIVE
+    flags = (st["member_c"] * K.MEMBER | active * K.ACTIVE
              | st["member_u"] * K.UNDERGROUND | sanct * K.SANCTIONED).astype(np.uint8)
-    outs = [np.zeros(N, np.int32) for _ in range(5)] + [np.zeros(N)]
+    outs = [np.zeros(N, np.int32) for _ in range(4)] + [np.zeros(N)]
     K.neighbour_stats(net.indptr, net.indices, flags, st["trust"], *outs)
-    want, trust_sum = ref.neighbour_stats(net.indptr, net.indices, st["aware"], st["member_c"],
-                                          active, st["member_u"], sanct, st["trust"])
-    for got, key in zip(outs[:5], ("aware", "member", "active", "under", "sanct"), strict=True):
+    want, trust_sum = ref.neighbour_stats(net.indptr, net.indices, st["member_c"], active,
+                                          st["member_u"], sanct, st["trust"])
+    for got, key in zip(outs[:4], ("member", "active", "under", "sanct"), strict=True):
         np.testing.assert_array_equal(got, want[key])
-    np.testing.assert_allclose(outs[5], trust_sum, rtol=1e-12)
+    np.testing.assert_allclose(outs[4], trust_sum, rtol=1e-12)
 
 
 @pytest.mark.parametrize("threshold", [False, True])
@@ -95,7 +95,7 @@ def test_update_individuals(world, threshold, closed):
     net, st, rng = world
     deg = np.diff(net.indptr)
     stats = {k: rng.integers(0, 4, N).astype(np.int32) for k in
-             ("aware", "member", "active", "under", "sanct")}
+             ("member", "active", "under", "sanct")}
     stats = {k: np.minimum(v, deg).astype(np.int32) for k, v in stats.items()}
     par = _params(rng, threshold, closed)
     par[K.POLICING] = 0.9
@@ -103,7 +103,7 @@ def test_update_individuals(world, threshold, closed):
     u = rng.random((6, N))
     got, want = _copy(st), _copy(st)
     K.update_individuals(
-        par, u, deg, stats["aware"], stats["member"], stats["active"], stats["under"],
+        par, u, deg, stats["member"], stats["active"], stats["under"],
         stats["sanct"], got["is_manager"], got["enthusiasm"], got["fear0"], got["intensity"],
         got["aware"], got["member_c"], got["member_u"], got["ever_member"], got["invited"],
         got["trust"], got["fear"], got["posts_c"], got["posts_u"], got["cum_posts_c"],

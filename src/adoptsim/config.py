@@ -210,7 +210,11 @@ def _unique_keys() -> dict[str, str]:
     for section, model in SECTIONS.items():
         for key in model.model_fields:
             seen.setdefault(key, []).append(section)
-    return {key: secs[0] for key, secs in seen.items() if len(secs) == 1}
+    # A key that is also a section's name (posting.fear, benefit.channel) would
+    # read as that section's lever, so it needs its section prefix.
+    return {
+        key: secs[0] for key, secs in seen.items() if len(secs) == 1 and key not in SECTIONS
+    }
 
 
 #: Keys that name one section only, so a flat keyword can omit the section.

@@ -20,8 +20,9 @@ from numba import njit, prange
 #: Numba options, in one place. No fastmath: it would change results.
 JIT = {"cache": True, "nogil": True}
 
-# Bits of the per-node flag byte read by the neighbour pass.
-AWARE, MEMBER, ACTIVE, UNDERGROUND, SANCTIONED = 1, 2, 4, 8, 16
+# Bits of the per-node flag byte read by the neighbour pass. (No rule uses the
+# share of aware neighbours, so it is not counted.)
+MEMBER, ACTIVE, UNDERGROUND, SANCTIONED = 1, 2, 4, 8
 
 # Indices into the parameter vector of update_individuals.
 (
@@ -69,17 +70,16 @@ def poisson_from_uniform(u: float, rate: float) -> int:
 
 
 @njit(parallel=True, **JIT)
-def neighbour_stats(indptr, indices, flags, trust, n_aware, n_member, n_active, n_under,
-                    n_sanct, trust_sum):
+def neighbour_stats(indptr, indices, flags, trust, n_member, n_active, n_under, n_sanct,
+                    trust_sum):
     """One pass over the CSR graph: counts of flagged neighbours of every node.
 
     ``trust_sum[i]`` sums the trust of i's member neighbours (for DeGroot
-    averaging); the counts are numbers of aware, member, active, underground
-    and sanctioned neighbours.
+    averaging); the counts are numbers of member, active, underground and
+    sanctioned neighbours.
     """
     n = len(indptr) - 1
     for i in prange(n):
-        a = 0
         m = 0
         act = 0
         u = 0
@@ -88,8 +88,6 @@ def neighbour_stats(indptr, indices, flags, trust, n_aware, n_member, n_active, 
         for e in range(indptr[i], indptr[i + 1]):
             j = indices[e]
             f = flags[j]
-            if f & AWARE:
-                a += 1
             if f & MEMBER:
                 m += 1
                 ts += trust[j]
@@ -99,7 +97,6 @@ def neighbour_stats(indptr, indices, flags, trust, n_aware, n_member, n_active, 
                 u += 1
             if f & SANCTIONED:
                 s += 1
-        n_aware[i] = a
         n_member[i] = m
         n_active[i] = act
         n_under[i] = u
@@ -113,7 +110,7 @@ def _logistic(x: float) -> float:
 
 
 @njit(parallel=True, **JIT)
-def update_individuals(par, u, deg, n_aware, n_member, n_active, n_under, n_sanct,
+def update_individuals(par, u, deg, n_member, n_active, n_under, n_sanct,
                        is_manager, enthusiasm, fear0, intensity,
                        aware, member_c, member_u, ever_member, invited, trust, fear,
                        posts_c, posts_u, cum_posts_c, cum_posts_u, last_post, sanctioned,

@@ -37,24 +37,25 @@ def step_metrics(model: AdoptionModel, benefit: float) -> dict[str, float]:
     """The time-series row for the model's current state."""
     s = model.state
     mg = s.managers
-    n = s.n
+    # Shares are of employees other than the managers, who are not adopters.
     staff = ~s.is_manager
-    members = int(s.member_c.sum())
-    active = int(s.active(model.steps, model.config.posting.window).sum())
+    n = int(staff.sum())
+    members = int((s.member_c & staff).sum())
+    active = int((s.active(model.steps, model.config.posting.window) & staff).sum())
     posts_c = int(s.posts_c.sum())
     posts_u = int(s.posts_u.sum())
     posts = posts_c + posts_u
     joined = bool(mg.joined.any())
     following = mg.follows.any(axis=0) if mg.count else np.zeros(n, bool)
-    reached = following | (mg.tie > 0).any(axis=0) if mg.count else following
+    reached = (following | (mg.tie > 0).any(axis=0)) & staff if mg.count else following
     nan = math.nan
     return {
         "step": model.steps,
-        "aware": _share(s.aware.sum(), n),
+        "aware": _share((s.aware & staff).sum(), n),
         "member": _share(members, n),
         "active": _share(active, n),
         "lurker": _share(members - active, n),
-        "underground": _share(s.member_u.sum(), n),
+        "underground": _share((s.member_u & staff).sum(), n),
         "posts_c": posts_c,
         "posts_u": posts_u,
         "underground_post_share": _share(posts_u, posts),
@@ -74,7 +75,7 @@ def manager_rows(model: AdoptionModel) -> list[dict[str, Any]]:
     """One row per manager for the per-manager table."""
     s = model.state
     mg = s.managers
-    members = int(s.member_c.sum())
+    members = int((s.member_c & ~s.is_manager).sum())
     rep = mg.reputation()
     return [
         {

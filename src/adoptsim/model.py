@@ -79,6 +79,8 @@ class AdoptionModel(mesa.Model):
             cfg = with_overrides(cfg, flat_to_dotted(params))
         if isinstance(rng, int | np.integer):
             cfg = with_overrides(cfg, {"run.seed": int(rng)})  # the summary names it
+        #: The integer seed of this run, or None when a Generator was passed in.
+        self.seed = cfg.run.seed if rng is None or isinstance(rng, int | np.integer) else None
         super().__init__(rng=cfg.run.seed if rng is None else rng)
         self.config = cfg
         # Separate streams, so changing a network parameter leaves the
@@ -125,7 +127,6 @@ class AdoptionModel(mesa.Model):
         self.degree = (
             np.full(n, n - 1, np.int64) if net.complete else np.diff(net.indptr).astype(np.int64)
         )
-        self.n_aware = np.zeros(n, np.int32)
         self.n_member = np.zeros(n, np.int32)
         self.n_active = np.zeros(n, np.int32)
         self.n_under = np.zeros(n, np.int32)
@@ -226,11 +227,12 @@ class AdoptionModel(mesa.Model):
         p[K.STEP] = self.steps
         p[K.FRICTION], p[K.POLICING], p[K.RESTRICTION] = s.friction, s.policing, s.restriction
         p[K.CLOSED] = s.closed
-        any_joined = bool(mg.joined.any())
+        # Once C is closed no manager is on a channel: no comms awareness, no watching.
+        any_joined = bool(mg.joined.any()) and not s.closed
         p[K.ANY_JOINED] = any_joined
         u = rng.random((6, n))
         K.update_individuals(
-            p, u, self.degree, self.n_aware, self.n_member, self.n_active, self.n_under,
+            p, u, self.degree, self.n_member, self.n_active, self.n_under,
             self.n_sanct, s.is_manager, s.enthusiasm, s.fear0, s.intensity,
             s.aware, s.member_c, s.member_u, s.ever_member, s.invited, s.trust, s.fear,
             s.posts_c, s.posts_u, s.cum_posts_c, s.cum_posts_u, s.last_post, s.sanctioned,
@@ -243,13 +245,13 @@ class AdoptionModel(mesa.Model):
             self._follow(new)
 
         # 11-12. engagement, then tone review
-        if any_joined and not s.closed and cfg.comms.strategy != "none" and cfg.comms.effort:
+        if any_joined and cfg.comms.strategy != "none" and cfg.comms.effort:
             self._engage()
         self._review(t)
 
         # 13. trust
         reputation = float(mg.reputation()[mg.joined].mean()) if any_joined else 0.0
-        members = int(s.member_c.sum())
+        members = int((s.member_c & ~s.is_manager).sum())
         following = mg.follows.any(axis=0) if mg.count else None
         share = (following & s.member_c).sum() / members if any_joined and members else 0.0
         K.update_trust(
@@ -288,22 +290,20 @@ class AdoptionModel(mesa.Model):
             self._population_stats(active)
             return
         flags = (
-            s.aware.view(np.uint8) * K.AWARE
-            | s.member_c.view(np.uint8) * K.MEMBER
+            s.member_c.view(np.uint8) * K.MEMBER
             | active.view(np.uint8) * K.ACTIVE
             | s.member_u.view(np.uint8) * K.UNDERGROUND
             | s.sanctioned.view(np.uint8) * K.SANCTIONED
         ).astype(np.uint8)
         K.neighbour_stats(
-            self.network.indptr, self.network.indices, flags, s.trust, self.n_aware,
-            self.n_member, self.n_active, self.n_under, self.n_sanct, self.trust_sum,
+            self.network.indptr, self.network.indices, flags, s.trust, self.n_member, self.n_active, self.n_under, self.n_sanct, self.trust_sum,
         )
 
     def _population_stats(self, active: np.ndarray) -> None:
         """Well-mixed population: everyone else is a neighbour."""
         s = self.state
         for out, flag in (
-            (self.n_aware, s.aware), (self.n_member, s.member_c), (self.n_active, active),
+            (self.n_member, s.member_c), (self.n_active, active),
             (self.n_under, s.member_u), (self.n_sanct, s.sanctioned),
         ):
             out[:] = flag.sum() - flag
@@ -372,7 +372,8 @@ class AdoptionModel(mesa.Model):
         posts_c = s.posts_c.sum()
         value = 0.0
         if members and posts_c:
-            value += b.channel / n * members * posts_c * (0.5 + s.trust[s.member_c]).mean()
+            staff = s.member_c & ~s.is_manager
+            value += b.channel / n * members * posts_c * (0.5 + s.trust[staff]).mean()
         if s.posts_u.any():
             value += b.underground / n * float(s.posts_u @ self.n_under)
         return float(value)
@@ -416,7 +417,7 @@ class AdoptionModel(mesa.Model):
 
         out = metrics.summarise(self.timeseries(), self)
         out.update(
-            seed=self.config.run.seed,
+            seed=self.seed,
             steps=int(self.steps),
             employees=int(self.state.n),
             ties=int(self.network.n_edges),

@@ -15,6 +15,9 @@ from .config import ScenarioConfig
 from .errors import InputError
 from .network import Network
 
+#: Managers keep a dense tie and follow row per employee (5 bytes a cell).
+MAX_MANAGER_CELLS = 200_000_000
+
 #: ``last_post`` value of someone who never posted.
 NEVER = np.int32(-(2**30))
 
@@ -110,6 +113,11 @@ def manager_nodes(cfg: ScenarioConfig, net: Network) -> np.ndarray:
     if m >= net.n:
         raise InputError(
             f"comms.count = {m} must be smaller than the number of employees ({net.n})."
+        )
+    if m * net.n > MAX_MANAGER_CELLS:
+        raise InputError(
+            f"comms.count = {m} managers x {net.n:,} employees needs {m * net.n:,} tie cells; "
+            f"at most {MAX_MANAGER_CELLS:,} are allowed (about 1 GB). Use fewer managers."
         )
     if net.comms is not None and net.comms.any():
         flagged = np.flatnonzero(net.comms)
