@@ -159,7 +159,9 @@ def scenarios(
 
 # Sub-commands that live in their own modules register themselves here.
 def _register_subcommands() -> None:
-    pass
+    from .classic.cli import register as register_classic
+
+    register_classic(app)
 
 
 _register_subcommands()
@@ -168,7 +170,8 @@ _register_subcommands()
 def main() -> None:
     """Entry point: run the app, turning input errors into a message and exit code 2."""
     try:
-        app(standalone_mode=False)
+        # Without standalone mode, click returns (not raises) typer.Exit's code.
+        code = app(standalone_mode=False)
     except InputError as exc:
         err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(2)
@@ -190,6 +193,8 @@ def main() -> None:
             exc.show()
             sys.exit(exc.exit_code)
         raise
+    if isinstance(code, int) and code:
+        sys.exit(code)
 
 
 if __name__ == "__main__":
