@@ -23,7 +23,11 @@ def __getattr__(name: str):
         from .config import load_config
 
         return load_config
+    if name == "load_results":
+        from .store import load_results
+
+        return load_results
     raise AttributeError(f"module 'adoptsim' has no attribute {name!r}")
 
 
-__all__ = ["AdoptionModel", "__version__", "load_config"]
+__all__ = ["AdoptionModel", "__version__", "load_config", "load_results"]

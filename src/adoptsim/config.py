@@ -156,7 +156,7 @@ class CommsConfig(Section):
     join_step: int = Field(0, ge=0)
     effort: int = Field(10, ge=0, le=100_000)
     strategy: Literal[
-        "none", "random", "degree", "bridging", "champions", "followers"
+        "none", "random", "degree", "bridging", "champions", "followers", "greedy"
     ] = "champions"
     tone: float = Field(0.3, ge=0.0, le=1.0)
     learn_tone: bool = True

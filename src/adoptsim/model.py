@@ -136,13 +136,19 @@ class AdoptionModel(mesa.Model):
         self.manager_of = np.full(n, -1, np.int64)
         self.manager_of[s.managers.node] = np.arange(s.managers.count)
         self.params = self._param_vector()
-        strategy = self.config.comms.strategy
-        bridging = (
-            K.outside_group_degree(net.indptr, net.indices, net.department)
-            if strategy == "bridging" and not net.complete
-            else self.degree
-        )
-        self.static_score = policies.static_score(strategy, self.degree, bridging)
+        # Rankings by network position are fixed for the run.
+        comms = self.config.comms
+        self.static_score = None
+        if comms.strategy == "degree":
+            self.static_score = self.degree
+        elif comms.strategy == "bridging":
+            self.static_score = (
+                self.degree if net.complete
+                else K.outside_group_degree(net.indptr, net.indices, net.department)
+            )
+        elif comms.strategy == "greedy" and comms.count:
+            k = max(comms.effort, math.ceil(comms.focus * n))
+            self.static_score = policies.greedy_score(net, k, self.rng.spawn(1)[0])
 
     def _param_vector(self) -> np.ndarray:
         c = self.config
@@ -296,7 +302,8 @@ class AdoptionModel(mesa.Model):
             | s.sanctioned.view(np.uint8) * K.SANCTIONED
         ).astype(np.uint8)
         K.neighbour_stats(
-            self.network.indptr, self.network.indices, flags, s.trust, self.n_member, self.n_active, self.n_under, self.n_sanct, self.trust_sum,
+            self.network.indptr, self.network.indices, flags, s.trust, self.n_member,
+            self.n_active, self.n_under, self.n_sanct, self.trust_sum,
         )
 
     def _population_stats(self, active: np.ndarray) -> None:
