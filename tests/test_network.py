@@ -561,3 +561,10 @@ def test_set_helpers_match_numpy() -> None:
         mask[np.unique(x, return_index=True)[1]] = True
         assert np.array_equal(_first_occurrence(x), mask)
         assert np.array_equal(_dense_codes(x), np.unique(x, return_inverse=True)[1])
+
+
+def test_node_table_padded_numbers_stay_labels(tmp_path: Path) -> None:
+    edges = write(tmp_path, "e.csv", "source,target\na,b\n")
+    nodes = write(tmp_path, "n.csv", "id,department\na,7\nb,07\nc,10\n")
+    net = load_edgelist(edges, nodes)
+    assert net.department.tolist() == [0, 1, 2]  # "7" and "07" differ: first appearance

@@ -53,7 +53,7 @@ Decisions:
   Without a node table: department 0, ``team = i // 8``, level 0. In a node
   table (header ``id`` plus any of ``department, team, level, comms``)
   department and team labels become integer ids: sorted numerically when all
-  labels are integers, else in order of first appearance; a team is a
+  labels are plain integers ("7", not "07"), else in order of first appearance; a team is a
   (department, team) pair, numbered department by department; without a
   ``team`` column each department is one team. ``level`` must be 0, 1 or 2;
   ``comms`` accepts 1/0, true/false, yes/no (case-insensitive) and an empty
@@ -651,9 +651,11 @@ def erdos_renyi(
     p = min(1.0, mean_degree / (n - 1))
     pairs = n * (n - 1) // 2
     if p > 0.5:
-        a, b = np.triu_indices(n, 1)
-        keep = rng.random(len(a)) < p
-        return _network(a[keep], b[keep], n)
+        # Dense: one Bernoulli draw per pair, row by row (no n² index arrays).
+        rows = [np.flatnonzero(rng.random(n - 1 - i) < p).astype(np.int32) + (i + 1)
+                for i in range(n - 1)]
+        src = np.repeat(np.arange(n - 1, dtype=np.int32), [len(r) for r in rows])
+        return _network(src, np.concatenate(rows), n)
     m = int(rng.binomial(pairs, p))
     keys = np.zeros(0, np.int64)
     while len(keys) < m:
@@ -936,13 +938,20 @@ def _table(path: Path, what: str, required: tuple[str, ...], example: str) -> It
 
 
 def _label_codes(labels: list[str]) -> np.ndarray:
-    """Integer codes: numeric order if all labels are integers, else first appearance."""
+    """Integer codes: numeric order if all labels are plain integers, else first appearance.
+
+    "Plain" means written the way Python writes the number, so "07" and "7"
+    stay different labels.
+    """
     try:
         values = [int(x) for x in labels]
+        plain = all(str(v) == x for v, x in zip(values, labels, strict=True))
     except ValueError:
-        order: dict[str, int] = {}
-        return np.array([order.setdefault(x, len(order)) for x in labels], np.int32)
-    return _dense_codes(np.array(values, np.int64))
+        plain = False
+    if plain:
+        return _dense_codes(np.array(values, np.int64))
+    order: dict[str, int] = {}
+    return np.array([order.setdefault(x, len(order)) for x in labels], np.int32)
 
 
 def _read_nodes(path: Path) -> tuple[dict[str, int], dict[str, np.ndarray]]:
