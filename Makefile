@@ -7,7 +7,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 OUT    ?= results/baseline
 
-.PHONY: run test lint bench app clean help
+EXPERIMENTS := $(basename $(notdir $(wildcard experiments/*.toml)))
+
+.PHONY: run test lint bench app findings clean help
 
 help:
 	@echo "make run    simulate scenarios/baseline.toml, write $(OUT)/"
@@ -15,6 +17,7 @@ help:
 	@echo "make lint   ruff check"
 	@echo "make bench  performance benchmarks (writes benchmarks/results.json)"
 	@echo "make app    start the interactive app on http://127.0.0.1:8765"
+	@echo "make findings  run every experiment and its report (results/<name>/report.html)"
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "No Python >= 3.12 found (see above)."; exit 1; }
@@ -37,6 +40,12 @@ bench: $(STAMP)
 
 app: $(STAMP)
 	$(BIN)/adoptsim app
+
+findings: $(STAMP)
+	@for e in $(EXPERIMENTS); do \
+	  $(BIN)/adoptsim sweep experiments/$$e.toml --out results/$$e || exit 1; \
+	  $(BIN)/adoptsim report results/$$e || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) results .pytest_cache
