@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -157,8 +158,25 @@ def scenarios(
     console.print(table)
 
 
+@app.command()
+def report(
+    out: Annotated[Path, typer.Argument(help="A sweep's results folder.")],
+    html: Annotated[
+        Path | None, typer.Option(help="Where to write the HTML page (default OUT/report.html).")
+    ] = None,
+) -> None:
+    """Write a self-contained HTML report and PNGs for a sweep."""
+    from .report import write_report
+
+    page, pngs = write_report(out, html)
+    console.print(f"Wrote {page} and {len(pngs)} figures in {out / 'report'}.")
+
+
 # Sub-commands that live in their own modules register themselves here.
 def _register_subcommands() -> None:
+    from .sweep_cli import register as register_sweep
+
+    register_sweep(app)
     from .classic.cli import register as register_classic
 
     register_classic(app)
@@ -173,7 +191,8 @@ def main() -> None:
         # Without standalone mode, click returns (not raises) typer.Exit's code.
         code = app(standalone_mode=False)
     except InputError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        # escape: messages name TOML tables like [comms], which rich reads as markup.
+        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except FileNotFoundError as exc:
         err.print(f"[bold red]error:[/] {exc.filename or exc}: no such file.", highlight=False)

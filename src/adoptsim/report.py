@@ -1,0 +1,373 @@
+"""``adoptsim report``: a self-contained HTML page and PNGs for any sweep.
+
+The page shows outcome time series per design point with 95% bands, a table
+of final outcomes with confidence intervals, paired differences against the
+reference point (design point 0), Sobol' indices where the design has them,
+and the sweep's provenance. Images are embedded, so the page opens offline.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .analysis import mean_ci, point_table
+from .errors import InputError
+from .store import load_results
+
+#: Summary outcomes reported, with readable labels. Shares are 0-1.
+OUTCOMES: dict[str, str] = {
+    "final_member": "adoption (members, share)",
+    "final_active": "active posters (share)",
+    "final_underground": "underground members (share)",
+    "final_trust": "mean trust in comms (0-1)",
+    "final_fear": "mean fear (0-1)",
+    "final_cm_follower_share": "manager follower share",
+    "final_cm_reach": "manager reach (share)",
+    "tenure26_follower_share": "follower share after 26 weeks on C",
+    "tenure26_reach": "reach after 26 weeks on C",
+    "final_buzz_coverage": "buzz coverage (share of posts seen)",
+    "total_posts_c": "posts on C (whole run)",
+    "final_benefit_cum": "cumulative benefit",
+}
+
+#: Time-series metrics plotted, with axis labels.
+SERIES: dict[str, str] = {
+    "member": "members (share of employees)",
+    "active": "active posters (share of employees)",
+    "underground": "underground members (share of employees)",
+    "trust": "mean trust in comms (0-1)",
+    "cm_follower_share": "manager follower share (of members)",
+    "benefit_cum": "cumulative benefit (model units)",
+}
+
+#: Outcomes whose Sobol' indices are computed.
+SOBOL_OUTCOMES = ["final_member", "final_trust", "final_benefit_cum"]
+
+#: More lines than this in one panel, or panels in one figure, are unreadable.
+MAX_LINES = 12
+MAX_PANELS = 4
+
+
+@dataclass
+class Report:
+    """The computed content of a report (tables and PNG images)."""
+
+    title: str
+    params: list[str]
+    provenance: dict[str, str]
+    finals: pd.DataFrame
+    differences: pd.DataFrame | None
+    sobol: pd.DataFrame | None
+    images: dict[str, bytes] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def _label(row: pd.Series, params: list[str]) -> str:
+    return ", ".join(f"{p.split('.')[-1]}={row[p]}" for p in params) or "baseline"
+
+
+def series_bands(ts: pd.DataFrame, design: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """Mean and 95% t-interval of ``metric`` per design point and step."""
+    merged = ts[["run_id", "step", metric]].merge(design[["run_id", "point"]], on="run_id")
+    g = merged.groupby(["point", "step"])[metric].agg(["mean", "std", "count"]).reset_index()
+    tcrit = stats.t.ppf(0.975, np.maximum(g["count"] - 1, 1))
+    half = np.where(g["count"] > 1, tcrit * g["std"] / np.sqrt(g["count"]), 0.0)
+    g["lo"], g["hi"] = g["mean"] - half, g["mean"] + half
+    return g
+
+
+def paired_differences(
+    summary: pd.DataFrame, params: list[str], outcomes: list[str], reference: int = 0
+) -> pd.DataFrame:
+    """Each point minus the reference point, paired by replication.
+
+    Replication r has the same seed at every point (common random numbers),
+    so the paired differences have far less noise than unpaired ones.
+    """
+    rows = []
+    ref = summary[summary["point"] == reference].set_index("replication")
+    for point, group in summary[summary["point"] != reference].groupby("point"):
+        g = group.set_index("replication")
+        common = g.index.intersection(ref.index)
+        row = {"point": point, **{p: group[p].iloc[0] for p in params}}
+        for col in outcomes:
+            diff = (g.loc[common, col] - ref.loc[common, col]).astype(float)
+            ci = mean_ci(diff.dropna())
+            row.update({f"{col}_mean": ci.mean, f"{col}_low": ci.low, f"{col}_high": ci.high})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def sobol_indices(summary: pd.DataFrame, problem: dict, outcomes: list[str]) -> pd.DataFrame:
+    """First- and total-order Sobol' indices (SALib) of each outcome."""
+    from SALib.analyze import sobol
+
+    ordered = summary.sort_values("point")
+    rows = []
+    for col in outcomes:
+        y = ordered[col].to_numpy(float)
+        if np.isnan(y).any() or len(y) % (problem["num_vars"] + 2):
+            continue
+        res = sobol.analyze(problem, y, calc_second_order=False, seed=0)
+        for name, s1, s1c, st, stc in zip(problem["names"], res["S1"], res["S1_conf"],
+                                          res["ST"], res["ST_conf"], strict=True):
+            rows.append({"outcome": col, "parameter": name, "S1": s1, "S1_conf": s1c,
+                         "ST": st, "ST_conf": stc})
+    return pd.DataFrame(rows)
+
+
+def _png(fig) -> bytes:
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    fig.tight_layout()
+    fig.savefig(buf, format="png", dpi=110)
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def _panels(design: pd.DataFrame, params: list[str]) -> list[tuple[str, list[int]]]:
+    """Design points grouped into panels of at most MAX_LINES lines (or none)."""
+    points = design.drop_duplicates("point").sort_values("point")
+    if len(points) <= MAX_LINES:
+        return [("", points["point"].tolist())]
+    if len(params) >= 2:
+        last = params[-1]
+        panels = [(f"{last.split('.')[-1]} = {v}", g["point"].tolist())
+                  for v, g in points.groupby(last, sort=False)]
+        if len(panels) <= MAX_PANELS and all(len(p) <= MAX_LINES for _, p in panels):
+            return panels
+    return []
+
+
+def plot_series(ts: pd.DataFrame, design: pd.DataFrame, params: list[str], metric: str) -> bytes:
+    """One metric over time: a line and 95% band per design point."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    panels = _panels(design, params)
+    bands = series_bands(ts, design, metric)
+    labels = design.drop_duplicates("point").set_index("point")
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels) + 2, 4), squeeze=False,
+                             sharey=True)
+    for ax, (panel_title, points) in zip(axes[0], panels, strict=True):
+        for point in points:
+            b = bands[bands["point"] == point]
+            label = _label(labels.loc[point], [p for p in params if p not in panel_title])
+            (line,) = ax.plot(b["step"], b["mean"], linewidth=1.8, label=label)
+            ax.fill_between(b["step"], b["lo"], b["hi"], color=line.get_color(), alpha=0.2)
+        ax.set_title(panel_title, fontsize=10)
+        ax.set_xlabel("week")
+        ax.grid(alpha=0.3)
+    axes[0][0].set_ylabel(SERIES[metric])
+    axes[0][-1].legend(fontsize=8, loc="center left", bbox_to_anchor=(1.02, 0.5))
+    fig.suptitle(f"{SERIES[metric]}: mean and 95% band over replications", fontsize=11)
+    return _png(fig)
+
+
+def plot_finals(finals: pd.DataFrame, labels: list[str], outcome: str) -> bytes:
+    """Final outcome per design point with 95% intervals (horizontal bars)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    mean = finals[f"{outcome}_mean"].to_numpy(float)
+    lo = finals[f"{outcome}_low"].to_numpy(float)
+    hi = finals[f"{outcome}_high"].to_numpy(float)
+    err = np.vstack([mean - lo, hi - mean])
+    err = np.where(np.isnan(err), 0.0, err)
+    fig, ax = plt.subplots(figsize=(7.5, 0.35 * len(mean) + 1.4))
+    y = np.arange(len(mean))
+    ax.barh(y, mean, xerr=err, color="#4c78a8", ecolor="black", capsize=3)
+    ax.set_yticks(y, labels, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel(OUTCOMES[outcome])
+    ax.set_title(f"Final {OUTCOMES[outcome]} by design point (95% CI)", fontsize=10)
+    ax.grid(axis="x", alpha=0.3)
+    return _png(fig)
+
+
+def plot_sobol(sob: pd.DataFrame) -> bytes:
+    """First- and total-order indices per parameter, one panel per outcome."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    outcomes = sob["outcome"].unique()
+    fig, axes = plt.subplots(1, len(outcomes), figsize=(4.5 * len(outcomes), 3.8),
+                             squeeze=False, sharey=True)
+    for ax, outcome in zip(axes[0], outcomes, strict=True):
+        d = sob[sob["outcome"] == outcome]
+        x = np.arange(len(d))
+        ax.bar(x - 0.2, d["S1"], 0.4, yerr=d["S1_conf"], label="first order S1", capsize=2)
+        ax.bar(x + 0.2, d["ST"], 0.4, yerr=d["ST_conf"], label="total order ST", capsize=2)
+        ax.set_xticks(x, [p.split(".")[-1] for p in d["parameter"]], rotation=40, ha="right",
+                      fontsize=8)
+        ax.set_title(OUTCOMES.get(outcome, outcome), fontsize=10)
+        ax.grid(axis="y", alpha=0.3)
+    axes[0][0].set_ylabel("Sobol' index (share of variance)")
+    axes[0][-1].legend(fontsize=8)
+    return _png(fig)
+
+
+def build_report(out: str | Path) -> Report:
+    """Compute every table and figure of a sweep's report."""
+    results = load_results(out)
+    manifest = results.manifest
+    summary = results.summary
+    if summary.empty:
+        raise InputError(f"{out}: no finished runs yet; run the sweep first (adoptsim sweep).")
+    design = results.design
+    params = list(manifest["design"]["parameters"])
+    kind = manifest["design"]["kind"]
+    outcomes = [c for c in OUTCOMES if c in summary and summary[c].notna().any()]
+    finals = point_table(summary, ["point", *params], outcomes)
+    labels = [_label(row, params) for _, row in finals.iterrows()]
+    report = Report(
+        title=manifest.get("name") or Path(out).name,
+        params=params,
+        provenance={
+            "experiment": str(manifest.get("experiment_file", "")),
+            "description": manifest.get("description", ""),
+            "design": f"{kind}, {manifest['design']['points']} points x "
+                      f"{manifest['design']['replications']} replications",
+            "finished runs": f"{len(summary)} of {manifest['design']['runs']}",
+            "master seed": str(manifest.get("seed")),
+            "seeding": manifest.get("seeding", ""),
+            "scenario hash": manifest.get("base_scenario_hash", ""),
+            "versions": ", ".join(f"{k} {v}" for k, v in manifest.get("versions", {}).items()),
+            "created": manifest.get("created", ""),
+        },
+        finals=finals,
+        differences=None,
+        sobol=None,
+    )
+    if kind == "grid" and manifest["design"]["points"] > 1:
+        report.differences = paired_differences(summary, params, outcomes)
+    if kind == "sobol" and manifest["design"].get("salib_problem"):
+        sob = sobol_indices(summary, manifest["design"]["salib_problem"],
+                            [c for c in SOBOL_OUTCOMES if c in summary])
+        if not sob.empty:
+            report.sobol = sob
+            report.images["sobol.png"] = plot_sobol(sob)
+    if _panels(design, params):
+        ts = results.timeseries
+        for metric in SERIES:
+            report.images[f"series_{metric}.png"] = plot_series(ts, design, params, metric)
+    else:
+        report.notes.append(
+            f"{manifest['design']['points']} design points are too many to draw as separate "
+            f"curves; the time series are in the store (adoptsim.load_results)."
+        )
+    if len(finals) <= 40:
+        for outcome in ("final_member", "final_trust", "final_cm_follower_share",
+                        "final_underground", "final_benefit_cum"):
+            if f"{outcome}_mean" in finals:
+                report.images[f"final_{outcome.removeprefix('final_')}.png"] = plot_finals(
+                    finals, labels, outcome)
+    return report
+
+
+def _fmt(x: object) -> str:
+    if isinstance(x, float):
+        if math.isnan(x):
+            return "–"
+        return f"{x:.4g}"
+    return html.escape(str(x))
+
+
+def _ci_table(df: pd.DataFrame, key_cols: list[str], outcomes: list[str]) -> str:
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in key_cols)
+    head += "".join(f"<th>{html.escape(OUTCOMES.get(c, c))}</th>" for c in outcomes)
+    body = []
+    for _, row in df.iterrows():
+        cells = "".join(f"<td>{_fmt(row[c])}</td>" for c in key_cols)
+        for c in outcomes:
+            cells += (f"<td>{_fmt(row[f'{c}_mean'])}<br><small>[{_fmt(row[f'{c}_low'])}, "
+                      f"{_fmt(row[f'{c}_high'])}]</small></td>")
+        body.append(f"<tr>{cells}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;
+max-width:1200px;padding:0 1rem;color:#222}
+table{border-collapse:collapse;font-size:.85rem;margin:1rem 0}
+th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:right;vertical-align:top}
+th{background:#f3f3f3} td small{color:#666} img{max-width:100%;margin:.5rem 0}
+dt{font-weight:600} dd{margin:0 0 .4rem 1rem;color:#444}
+"""
+
+
+def render_html(report: Report) -> str:
+    """The report as one self-contained HTML page (images inline)."""
+    params = report.params
+    outcomes = [c for c in OUTCOMES if f"{c}_mean" in report.finals]
+    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>adoptsim report: "
+             f"{html.escape(report.title)}</title><style>{CSS}</style></head><body>",
+             f"<h1>adoptsim report: {html.escape(report.title)}</h1>"]
+    parts.append("<dl>" + "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(str(v))}</dd>"
+                                  for k, v in report.provenance.items() if v) + "</dl>")
+    for note in report.notes:
+        parts.append(f"<p><em>{html.escape(note)}</em></p>")
+    series = [k for k in report.images if k.startswith("series_")]
+    if series:
+        parts.append("<h2>Outcomes over time</h2><p>Mean over replications with the 95% "
+                     "t-interval of the mean as a band.</p>")
+        parts += [_img(report.images[k], k) for k in series]
+    parts.append("<h2>Final outcomes</h2><p>Mean over replications, with the 95% t-interval "
+                 "in brackets. Shares are between 0 and 1.</p>")
+    parts.append(_ci_table(report.finals, ["point", *params, "n"], outcomes))
+    parts += [_img(v, k) for k, v in report.images.items() if k.startswith("final_")]
+    if report.differences is not None and not report.differences.empty:
+        ref = ", ".join(f"{p} = {report.finals.iloc[0][p]}" for p in params)
+        parts.append(f"<h2>Differences from the reference point</h2><p>Each point minus point 0 "
+                     f"({html.escape(ref)}), paired by replication (the same seeds at every "
+                     f"point), with 95% intervals. An interval that excludes 0 is an effect "
+                     f"told apart from noise.</p>")
+        parts.append(_ci_table(report.differences, ["point", *params], outcomes))
+    if report.sobol is not None:
+        parts.append("<h2>Sensitivity (Sobol' indices)</h2><p>S1: share of the outcome's "
+                     "variance due to the parameter alone; ST: including its interactions. "
+                     "Brackets: 95% bootstrap half-widths.</p>")
+        parts.append(_img(report.images["sobol.png"], "sobol"))
+        parts.append(report.sobol.to_html(index=False, float_format=lambda x: f"{x:.3f}"))
+    parts.append("<p><small>Made by adoptsim report.</small></p></body></html>")
+    return "\n".join(parts)
+
+
+def _img(data: bytes, alt: str) -> str:
+    encoded = base64.b64encode(data).decode()
+    return f"<img alt='{html.escape(alt)}' src='data:image/png;base64,{encoded}'>"
+
+
+def write_report(out: str | Path, html_path: str | Path | None = None) -> tuple[Path, list[Path]]:
+    """Write ``report.html`` and the PNGs (into ``OUT/report/``); return their paths."""
+    report = build_report(out)
+    folder = Path(out) / "report"
+    folder.mkdir(exist_ok=True)
+    pngs = []
+    for name, data in report.images.items():
+        (folder / name).write_bytes(data)
+        pngs.append(folder / name)
+    report.finals.to_csv(folder / "final_outcomes.csv", index=False)
+    if report.differences is not None:
+        report.differences.to_csv(folder / "differences.csv", index=False)
+    if report.sobol is not None:
+        report.sobol.to_csv(folder / "sobol.csv", index=False)
+    target = Path(html_path) if html_path else Path(out) / "report.html"
+    target.write_text(render_html(report), encoding="utf-8")
+    return target, pngs

@@ -1,0 +1,178 @@
+"""Experiment files: designs, seeds, run ids, and clear errors for bad files."""
+
+import numpy as np
+import pytest
+
+from adoptsim.experiment import load_experiment, seeds_for
+from sweep_files import GRID, cli, write_experiment
+
+
+def test_grid_is_the_full_factorial_in_file_order(tmp_path):
+    exp = load_experiment(write_experiment(tmp_path))
+    assert exp.points == [
+        {"comms.join_step": 0, "channel.policy": "open"},
+        {"comms.join_step": 0, "channel.policy": "shutdown"},
+        {"comms.join_step": 10, "channel.policy": "open"},
+        {"comms.join_step": 10, "channel.policy": "shutdown"},
+    ]
+    design = exp.design_frame()
+    assert list(design.columns) == [
+        "run_id", "point", "replication", "seed", "comms.join_step", "channel.policy"]
+    assert len(design) == 12 and design["run_id"].is_unique
+    assert exp.base["channel"]["policy_start"] == 10 and exp.base["run"]["steps"] == 20
+
+
+def test_replications_share_seeds_across_points_and_keep_them_when_added(tmp_path):
+    exp = load_experiment(write_experiment(tmp_path))
+    design = exp.design_frame()
+    per_rep = design.groupby("replication")["seed"].nunique()
+    assert (per_rep == 1).all()  # common random numbers
+    assert design.groupby("point")["seed"].nunique().eq(3).all()
+    assert exp.seeds == seeds_for(7, 3) == seeds_for(7, 10)[:3]
+    child = np.random.SeedSequence(7).spawn(3)[2]
+    assert exp.seeds[2] == int(child.generate_state(1, np.uint64)[0]) >> 1
+
+
+def test_run_ids_and_hash_are_stable_and_follow_what_decides_results(tmp_path):
+    path = write_experiment(tmp_path)
+    a, b = load_experiment(path), load_experiment(path)
+    assert [r.run_id for r in a.runs] == [r.run_id for r in b.runs]
+    assert a.hash == b.hash
+    path.write_text('description = "edited, same runs"\n' + GRID)
+    assert load_experiment(path).hash == a.hash
+    changed = [
+        load_experiment(write_experiment(tmp_path, GRID.replace("seed = 7", "seed = 8"))),
+        load_experiment(path, {"run.steps": 21}),
+        load_experiment(write_experiment(tmp_path, GRID.replace("= 10\n", "= 11\n"))),
+    ]
+    for exp in changed:
+        assert exp.hash != a.hash
+    assert changed[0].runs[0].run_id != a.runs[0].run_id
+    assert changed[1].runs[0].run_id != a.runs[0].run_id
+
+
+def test_lhs_stratifies_each_range_and_rounds_integer_keys(tmp_path):
+    body = """
+scenario = "small.toml"
+replications = 1
+seed = 3
+[design]
+kind = "lhs"
+samples = 40
+[parameters]
+"comms.join_step" = { min = 0, max = 3 }
+"awareness.q" = { min = 0.1, max = 0.5 }
+"""
+    exp = load_experiment(write_experiment(tmp_path, body))
+    steps = np.array([p["comms.join_step"] for p in exp.points])
+    q = np.array([p["awareness.q"] for p in exp.points])
+    # 40 strata over [0, 4) rounded down: each integer 0..3 exactly 10 times.
+    assert np.bincount(steps).tolist() == [10, 10, 10, 10]
+    assert all(type(s) is int for s in steps.tolist())
+    # One sample in each of the 40 strata of [0.1, 0.5].
+    assert sorted(np.floor((q - 0.1) / 0.4 * 40).astype(int).tolist()) == list(range(40))
+    assert exp.integer_parameters == ["comms.join_step"]
+    assert load_experiment(write_experiment(tmp_path, body)).points == exp.points
+
+
+def test_sobol_design_has_saltelli_blocks_and_a_salib_problem(tmp_path):
+    body = """
+scenario = "small.toml"
+replications = 2
+seed = 1
+[design]
+kind = "sobol"
+samples = 8
+[parameters]
+"awareness.q" = { min = 0.1, max = 0.5 }
+"comms.tone" = { min = 0.0, max = 1.0 }
+"""
+    exp = load_experiment(write_experiment(tmp_path, body))
+    assert len(exp.points) == 8 * (2 + 2) and len(exp.runs) == 64
+    assert exp.problem == {"num_vars": 2, "names": ["awareness.q", "comms.tone"],
+                           "bounds": [[0.1, 0.5], [0.0, 1.0]]}
+    x = np.array([[p["awareness.q"], p["comms.tone"]] for p in exp.points]).reshape(8, 4, 2)
+    a, ab1, ab2, b = x[:, 0], x[:, 1], x[:, 2], x[:, 3]
+    # AB_i is A with column i taken from B: what SALib.analyze.sobol expects.
+    np.testing.assert_array_equal(ab1, np.column_stack([b[:, 0], a[:, 1]]))
+    np.testing.assert_array_equal(ab2, np.column_stack([a[:, 0], b[:, 1]]))
+    assert ((x[..., 0] >= 0.1) & (x[..., 0] <= 0.5)).all()
+
+
+BAD_FILES = {
+    "unknown key": (
+        GRID.replace("replications = 3", "replicates = 3"),
+        ["unknown key 'replicates'", "allowed keys", "replications"],
+    ),
+    "wrong design kind": (
+        GRID + '[design]\nkind = "random"\n',
+        ["design.kind = 'random' is not allowed", "'grid'", "'lhs'", "'sobol'"],
+    ),
+    "grid value out of range": (
+        GRID.replace("[0, 10]", "[0, -5]"),
+        ["'comms.join_step' value -5", "comms.join_step = -5 is out of range", ">= 0"],
+    ),
+    "lhs range min > max": (
+        GRID.replace('"comms.join_step" = [0, 10]', '"awareness.q" = { min = 0.5, max = 0.1 }')
+        .replace('"channel.policy" = ["open", "shutdown"]', "")
+        + '[design]\nkind = "lhs"\nsamples = 8\n',
+        ["'awareness.q'", "min (0.5) must be less than max (0.1)"],
+    ),
+    "missing scenario file": (
+        GRID.replace("small.toml", "nowhere.toml"),
+        ["nowhere.toml does not exist", "relative to the experiment file"],
+    ),
+    "TOML syntax error": (
+        GRID.replace("replications = 3", "replications = "),
+        ["is not valid TOML", "line"],
+    ),
+    "parameter that is no scenario key": (
+        GRID.replace("comms.join_step", "comms.joinstep"),
+        ["'comms.joinstep' is not a scenario key", "allowed keys in [comms]", "join_step"],
+    ),
+    "grid given a range": (
+        GRID.replace("[0, 10]", "{ min = 0, max = 10 }"),
+        ["a grid needs a non-empty list of values"],
+    ),
+    "sobol samples not a power of two": (
+        GRID.replace('"comms.join_step" = [0, 10]', '"awareness.q" = { min = 0.1, max = 0.5 }')
+        .replace('"channel.policy" = ["open", "shutdown"]', "")
+        + '[design]\nkind = "sobol"\nsamples = 50\n',
+        ["design.samples = 50 must be a power of two", "64"],
+    ),
+    "range over a string key": (
+        GRID.replace('"comms.join_step" = [0, 10]', '"channel.policy" = { min = 0, max = 1 }')
+        .replace('"channel.policy" = ["open", "shutdown"]', "")
+        + '[design]\nkind = "lhs"\nsamples = 4\n',
+        ["only numeric keys can be sampled", "channel.policy"],
+    ),
+    "run.seed as a parameter": (
+        GRID.replace("comms.join_step", "run.seed"),
+        ["'run.seed' cannot be set here", "experiment's 'seed'"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_FILES))
+def test_bad_experiment_file_exits_2_with_a_clear_message(case, tmp_path, monkeypatch, capsys):
+    body, expected = BAD_FILES[case]
+    path = write_experiment(tmp_path, body)
+    res = cli(monkeypatch, capsys, "sweep", path, "--out", tmp_path / "out", "--workers", "1")
+    assert res.code == 2, res.text
+    assert "Traceback" not in res.text
+    assert str(path) in res.text or "nowhere.toml" in res.text
+    for fragment in expected:
+        assert fragment in res.text, (fragment, res.text)
+    assert not (tmp_path / "out").exists()  # nothing ran
+
+
+def test_bad_command_lines_exit_2(tmp_path, monkeypatch, capsys):
+    path = write_experiment(tmp_path)
+    res = cli(monkeypatch, capsys, "sweep", path, "--set", "comms.effort=-3")
+    assert res.code == 2 and "--set" in res.text and "comms.effort = -3" in res.text
+    res = cli(monkeypatch, capsys, "sweep", path, "--set", "comms.join_step=3")
+    assert res.code == 2 and "is a design parameter" in res.text
+    res = cli(monkeypatch, capsys, "sweep", path, "--workers", "2", "--scheduler", "tcp://x:1")
+    assert res.code == 2 and "not both" in res.text
+    res = cli(monkeypatch, capsys, "sweep", tmp_path / "none.toml")
+    assert res.code == 2 and "does not exist" in res.text
