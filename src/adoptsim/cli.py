@@ -177,6 +177,9 @@ def _register_subcommands() -> None:
     from .sweep_cli import register as register_sweep
 
     register_sweep(app)
+    from .app.cli import register as register_app
+
+    register_app(app)
     from .classic.cli import register as register_classic
 
     register_classic(app)

@@ -1,0 +1,1 @@
+"""Tests of the Solara app: pure parts, and the app in a real browser."""

@@ -1,0 +1,164 @@
+"""Browser-test set-up: the app server on a free local port, Debian's Chromium.
+
+The server runs as a subprocess from a temporary working directory holding
+two presets (a copy of the baseline and a test preset), so the tests do not
+depend on which scenarios ship and also check that the app works from any
+directory. Every preset is cut to 400 employees (``--set``) to keep steps fast.
+"""
+
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from adoptsim.app import server
+from adoptsim.app.levers import AppSettings
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+EMPLOYEES = 400
+TEST_PRESET = """\
+extends = "baseline.toml"
+description = "Test preset: the comms manager joins in week 30."
+
+[comms]
+join_step = 30
+"""
+
+
+@dataclass(frozen=True)
+class Server:
+    """A running app server: its address and the file its output goes to."""
+
+    url: str
+    log: Path
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A running app server (stopped when the session ends)."""
+    work = tmp_path_factory.mktemp("app")
+    (work / "scenarios").mkdir()
+    shutil.copy(ROOT / "scenarios" / "baseline.toml", work / "scenarios")
+    (work / "scenarios" / "late_test.toml").write_text(TEST_PRESET)
+    port = server.free_port()
+    log = work / "server.log"
+    settings = AppSettings(overrides={"organisation.employees": EMPLOYEES})
+    process = server.start(settings, port=port, log=log, cwd=work)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        try:
+            server.wait_until_ready(url + "/", process)
+        except RuntimeError as exc:
+            pytest.fail(f"{exc}\nserver output:\n{log.read_text()}")
+        yield Server(url, log)
+    finally:
+        server.stop(process)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium; never a browser Playwright downloads."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"The browser tests need Debian's Chromium at {CHROMIUM}: install it with "
+                    "`apt-get install chromium` (Playwright must not download a browser).")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@dataclass
+class AppPage:
+    """A page of the app with what went wrong in it recorded."""
+
+    page: object
+    origin: str
+    errors: list[str] = field(default_factory=list)
+    outside: list[str] = field(default_factory=list)
+
+    def goto(self, path: str = "/") -> None:
+        self.page.goto(self.origin + path)
+        if path == "/":
+            self.page.locator(".step-counter").wait_for()
+
+    def choose(self, select: str, option: str) -> None:
+        """Pick ``option`` in the drop-down with class ``select``.
+
+        Clicked again if the menu did not open: a click that lands while the
+        previous menu is still closing is swallowed by its overlay.
+        """
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        for _ in range(3):
+            self.page.locator(f".{select}").click()
+            item = self.page.locator(".menuable__content__active").get_by_role(
+            "option", name=option, exact=True)
+            try:
+                item.wait_for(timeout=5000)
+            except PlaywrightTimeout:
+                self.page.keyboard.press("Escape")
+                continue
+            item.click()
+            return
+        raise AssertionError(f"the menu of .{select} did not offer {option!r}")
+
+    def counter(self) -> str:
+        return self.page.locator(".step-counter").inner_text()
+
+    def src(self, chart: str) -> str:
+        return self.page.locator(f".chart-{chart} img").get_attribute("src")
+
+    def assert_clean(self) -> None:
+        """No console errors, no request that left the app's own address, no traceback."""
+        assert self.errors == []
+        assert self.outside == []
+        assert self.page.get_by_text("Traceback").count() == 0
+
+
+@pytest.fixture
+def open_app(browser, app_server: Server) -> Iterator[Callable[[], AppPage]]:
+    """Open the app in a fresh browser context (a new session) per call."""
+    app_url = app_server.url
+    contexts = []
+    origin = urlsplit(app_url)
+
+    def local(url: str) -> bool:
+        parts = urlsplit(url)
+        return parts.scheme in ("data", "blob") or parts.netloc == origin.netloc
+
+    def new() -> AppPage:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000},
+                                      accept_downloads=True)
+        context.set_default_timeout(60_000)
+        contexts.append(context)
+        app = AppPage(context.new_page(), app_url)
+
+        def route(r):
+            if local(r.request.url):
+                r.continue_()
+            else:  # record and refuse: the page must not need the internet
+                app.outside.append(r.request.url)
+                r.abort()
+
+        context.route("**/*", route)
+        app.page.on("websocket", lambda ws: None if local(ws.url.replace("ws", "http", 1))
+                    else app.outside.append(ws.url))
+        app.page.on("console", lambda m: app.errors.append(m.text) if m.type == "error" else None)
+        app.page.on("pageerror", lambda e: app.errors.append(str(e)))
+        return app
+
+    yield new
+    for context in contexts:
+        context.close()
