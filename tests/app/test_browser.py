@@ -84,7 +84,7 @@ def test_slider_change_and_reset_rebuild_the_model(open_app):
     app.page.locator(".reset-button").click()
     app.page.get_by_text("Week 0 of 104").wait_for()
     assert "comms joins in week 5," in info.inner_text()
-    assert app.page.locator(".pending-note").count() == 0
+    app.page.locator(".pending-note").wait_for(state="detached")  # the re-render may lag
     app.assert_clean()
 
 
