@@ -161,12 +161,15 @@ def plot_series(ts: pd.DataFrame, design: pd.DataFrame, params: list[str], metri
     labels = design.drop_duplicates("point").set_index("point")
     fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels) + 2, 4), squeeze=False,
                              sharey=True)
+    # tab10 repeats after ten lines; tab20 keeps up to twenty apart.
+    cmap = plt.get_cmap("tab10" if max(len(p) for _, p in panels) <= 10 else "tab20")
     for ax, (panel_title, points) in zip(axes[0], panels, strict=True):
-        for point in points:
+        for k, point in enumerate(points):
             b = bands[bands["point"] == point]
             label = _label(labels.loc[point], [p for p in params if p not in panel_title])
-            (line,) = ax.plot(b["step"], b["mean"], linewidth=1.8, label=label)
-            ax.fill_between(b["step"], b["lo"], b["hi"], color=line.get_color(), alpha=0.2)
+            color = cmap(k % cmap.N)
+            ax.plot(b["step"], b["mean"], linewidth=1.8, label=label, color=color)
+            ax.fill_between(b["step"], b["lo"], b["hi"], color=color, alpha=0.2)
         ax.set_title(panel_title, fontsize=10)
         ax.set_xlabel("week")
         ax.grid(alpha=0.3)
