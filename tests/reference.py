@@ -19,6 +19,21 @@ def poisson_from_uniform(u: float, rate: float) -> int:
     return 0 if rate <= 0 else int(poisson.ppf(u, rate))
 
 
+def uniforms(keys, rows: int = 6) -> np.ndarray:
+    """SplitMix64 (Steele, Lea & Flood 2014) seeded with each key: output r + 1
+    as a 53-bit double is uniform number r of that key. Python integers mod 2**64."""
+    mask = (1 << 64) - 1
+    out = np.empty((rows, len(keys)))
+    for i, key in enumerate(keys):
+        for r in range(rows):
+            z = (int(key) + (r + 1) * 0x9E3779B97F4A7C15) & mask
+            z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+            z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+            z ^= z >> 31
+            out[r, i] = (z >> 11) / 2.0**53
+    return out
+
+
 def neighbour_stats(indptr, indices, member, active, under, sanctioned, trust):
     n = len(indptr) - 1
     out = {k: np.zeros(n, int) for k in ("member", "active", "under", "sanct")}
@@ -163,6 +178,40 @@ def engage(nodes, joined, tone, best_tone, monitoring, eligible, pool, u, st, mg
             else:
                 st["trust"][i] -= loss * st["trust"][i]
     return added
+
+
+def top_pool(eligible, score, size, u):
+    """The ``size`` best-scoring eligible nodes as a set: all above the cut score,
+    then ties at the cut taken by a partial Fisher-Yates shuffle with ``u``."""
+    size = min(size, len(eligible))
+    if size == 0:
+        return set()
+    cut = sorted((score[i] for i in eligible), reverse=True)[size - 1]
+    pool = [i for i in eligible if score[i] > cut]
+    ties = [i for i in eligible if score[i] == cut]
+    for r in range(size - len(pool)):
+        j = r + int(u[r] * (len(ties) - r))
+        ties[r], ties[j] = ties[j], ties[r]
+        pool.append(ties[r])
+    return pool
+
+
+def step_sums(step, window, is_manager, aware, member_c, member_u, last_post, posts_c,
+              posts_u, trust, fear, n_under, follows, tie):
+    """The reporters' counts and sums with numpy, by name."""
+    staff = ~is_manager
+    following = follows.any(axis=0)
+    member = member_c & staff
+    return {
+        "R_STAFF": staff.sum(), "R_AWARE": (aware & staff).sum(), "R_MEMBER": member.sum(),
+        "R_ACTIVE": (member & (step - last_post < window)).sum(),
+        "R_UNDER": (member_u & staff).sum(), "R_MEMBER_ALL": member_c.sum(),
+        "R_POSTS_C": posts_c.sum(), "R_POSTS_U": posts_u.sum(),
+        "R_FOLLOWING_MEMBERS": (following & member_c).sum(),
+        "R_REACHED": ((following | (tie > 0).any(axis=0)) & staff).sum(),
+        "R_TRUST": trust[staff].sum(), "R_FEAR": fear[staff].sum(),
+        "R_MEMBER_VALUE": (0.5 + trust[member]).sum(), "R_U_REACH": int(posts_u @ n_under),
+    }
 
 
 def update_trust(trust, n_member, trust_sum, member_c, is_manager, averaging, ambient, share, rep):

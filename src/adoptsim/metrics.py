@@ -33,49 +33,67 @@ def _share(part: float, whole: float) -> float:
     return float(part) / float(whole) if whole > 0 else 0.0
 
 
-def step_metrics(model: AdoptionModel, benefit: float) -> dict[str, float]:
-    """The time-series row for the model's current state."""
+def step_metrics(
+    model: AdoptionModel, benefit: float, sums: np.ndarray | None = None
+) -> dict[str, float]:
+    """The time-series row for the model's current state.
+
+    ``sums`` are the state's counts and sums from
+    :func:`adoptsim.kernels.step_sums` (one pass over the arrays; computed
+    here when not given).
+    """
+    from . import kernels as K  # here, so summaries and reports need no numba
+
     s = model.state
     mg = s.managers
+    if sums is None:
+        sums = model._sums()[0]
     # Shares are of employees other than the managers, who are not adopters.
-    staff = ~s.is_manager
-    n = int(staff.sum())
-    members = int((s.member_c & staff).sum())
-    active = int((s.active(model.steps, model.config.posting.window) & staff).sum())
-    posts_c = int(s.posts_c.sum())
-    posts_u = int(s.posts_u.sum())
+    n = sums[K.R_STAFF]
+    members = sums[K.R_MEMBER]
+    active = sums[K.R_ACTIVE]
+    posts_c = int(sums[K.R_POSTS_C])
+    posts_u = int(sums[K.R_POSTS_U])
     posts = posts_c + posts_u
     joined = bool(mg.joined.any())
-    following = mg.follows.any(axis=0) if mg.count else np.zeros(n, bool)
-    reached = (following | (mg.tie > 0).any(axis=0)) & staff if mg.count else following
     nan = math.nan
     return {
         "step": model.steps,
-        "aware": _share((s.aware & staff).sum(), n),
+        "aware": _share(sums[K.R_AWARE], n),
         "member": _share(members, n),
         "active": _share(active, n),
         "lurker": _share(members - active, n),
-        "underground": _share((s.member_u & staff).sum(), n),
+        "underground": _share(sums[K.R_UNDER], n),
         "posts_c": posts_c,
         "posts_u": posts_u,
         "underground_post_share": _share(posts_u, posts),
         "buzz_coverage": _share(model.config.comms.monitoring * posts_c, posts) if joined else 0.0,
-        "trust": float(s.trust[staff].mean()),
-        "fear": float(s.fear[staff].mean()),
-        "cm_follower_share": _share((following & s.member_c).sum(), members),
-        "cm_reach": _share(reached.sum(), n),
-        "cm_tone": float(mg.tone.mean()) if mg.count else nan,
-        "cm_reputation": float(mg.reputation().mean()) if mg.count else nan,
+        "trust": float(sums[K.R_TRUST] / n) if n else nan,
+        "fear": float(sums[K.R_FEAR] / n) if n else nan,
+        "cm_follower_share": _share(sums[K.R_FOLLOWING_MEMBERS], members),
+        "cm_reach": _share(sums[K.R_REACHED], n),
+        # (sum / count: numpy's mean costs more than the rest of a small step)
+        "cm_tone": float(mg.tone.sum()) / mg.count if mg.count else nan,
+        "cm_reputation": float(mg.reputation().sum()) / mg.count if mg.count else nan,
         "benefit": benefit,
         "benefit_cum": model.benefit_cum,
     }
 
 
-def manager_rows(model: AdoptionModel) -> list[dict[str, Any]]:
-    """One row per manager for the per-manager table."""
+def manager_rows(model: AdoptionModel, following: np.ndarray | None = None
+                 ) -> list[dict[str, Any]]:
+    """One row per manager for the per-manager table.
+
+    ``following`` holds the C members following each manager (from
+    :func:`adoptsim.kernels.step_sums`; counted here when not given).
+    """
     s = model.state
     mg = s.managers
-    members = int((s.member_c & ~s.is_manager).sum())
+    if not mg.count:
+        return []
+    if following is None:
+        following = (mg.follows & s.member_c).sum(axis=1)
+    members = int(np.count_nonzero(s.member_c)) - int(np.count_nonzero(s.member_c[mg.node]))
     rep = mg.reputation()
     return [
         {
@@ -86,7 +104,7 @@ def manager_rows(model: AdoptionModel) -> list[dict[str, Any]]:
             "tone": float(mg.tone[m]),
             "reputation": float(rep[m]),
             "followers": int(mg.followers[m]),
-            "follower_share": _share((mg.follows[m] & s.member_c).sum(), members),
+            "follower_share": _share(following[m], members),
             "interactions": int(mg.interactions[m]),
             "positive": int(mg.positive[m]),
         }
@@ -139,6 +157,26 @@ def participation(model: AdoptionModel) -> dict[str, float]:
     }
 
 
+#: Weeks after the managers join at which their position is compared
+#: (join_timing: equal tenure, not equal calendar time).
+TENURE = 26
+
+
+def at_tenure(ts: pd.DataFrame, join_step: int, weeks: int) -> dict[str, float | None]:
+    """Managers' follower share and reach ``weeks`` after they joined (None if not reached).
+
+    Managers join in the step that starts at ``join_step``, i.e. row
+    ``join_step + 1``; ``weeks`` later is row ``join_step + weeks``.
+    """
+    row = join_step + weeks
+    if row >= len(ts) or np.isnan(ts["cm_tone"].iloc[0]):
+        return {f"tenure{weeks}_follower_share": None, f"tenure{weeks}_reach": None}
+    return {
+        f"tenure{weeks}_follower_share": float(ts["cm_follower_share"].iloc[row]),
+        f"tenure{weeks}_reach": float(ts["cm_reach"].iloc[row]),
+    }
+
+
 def summarise(ts: pd.DataFrame, model: AdoptionModel) -> dict[str, Any]:
     """Run summary: final values, t50 and participation inequality."""
     final = {
@@ -149,6 +187,7 @@ def summarise(ts: pd.DataFrame, model: AdoptionModel) -> dict[str, Any]:
     for k in ("posts_c", "posts_u"):
         final[k] = int(final[k])
     out: dict[str, Any] = {"final": final, "t50": t50(ts["member"].to_numpy())}
+    out.update(at_tenure(ts, model.config.comms.join_step, TENURE))
     out.update(participation(model))
     out["total_posts_c"] = int(model.state.cum_posts_c.sum())
     out["total_posts_u"] = int(model.state.cum_posts_u.sum())

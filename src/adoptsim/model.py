@@ -133,6 +133,15 @@ class AdoptionModel(mesa.Model):
         self.n_sanct = np.zeros(n, np.int32)
         self.trust_sum = np.zeros(n)
         self.joined_now = np.zeros(n, bool)
+        # Per-step scratch, allocated once: what each node shows its neighbours
+        # (kernels.node_table) and the list of employees a manager may engage.
+        self._table = np.zeros((0 if net.complete else n, 2), np.uint64)
+        self._eligible = np.zeros(n, np.int64)
+        # How the row passes split across threads (serial when small; by
+        # nodes + ties for the neighbour pass, so hubs do not unbalance it).
+        rows = np.arange(n + 1, dtype=np.int64)
+        self._node_bounds = K.row_bounds(rows)
+        self._edge_bounds = self._node_bounds if net.complete else K.row_bounds(net.indptr + rows)
         self.manager_of = np.full(n, -1, np.int64)
         self.manager_of[s.managers.node] = np.arange(s.managers.count)
         self.params = self._param_vector()
@@ -225,10 +234,8 @@ class AdoptionModel(mesa.Model):
             s.ever_member[joining] = True
             self._follow(joining)
 
-        # 3. neighbour statistics from the state at the start of the step
-        self._neighbour_stats(t)
-
-        # 4-10. awareness, joining, underground, posting, policing, fear
+        # 3-10. neighbour statistics from the state at the start of the step;
+        # awareness, joining, underground, posting, policing, fear
         p = self.params
         p[K.STEP] = self.steps
         p[K.FRICTION], p[K.POLICING], p[K.RESTRICTION] = s.friction, s.policing, s.restriction
@@ -236,14 +243,24 @@ class AdoptionModel(mesa.Model):
         # Once C is closed no manager is on a channel: no comms awareness, no watching.
         any_joined = bool(mg.joined.any()) and not s.closed
         p[K.ANY_JOINED] = any_joined
-        u = rng.random((6, n))
-        K.update_individuals(
-            p, u, self.degree, self.n_member, self.n_active, self.n_under,
+        # One 64-bit key per employee; the kernel expands it into the (up to
+        # six) uniforms each employee's decisions consult (kernels module notes).
+        keys = rng.integers(0, 2**64, size=n, dtype=np.uint64)
+        individuals = (
+            p, keys, self.degree, self.n_member, self.n_active, self.n_under,
             self.n_sanct, s.is_manager, s.enthusiasm, s.fear0, s.intensity,
             s.aware, s.member_c, s.member_u, s.ever_member, s.invited, s.trust, s.fear,
             s.posts_c, s.posts_u, s.cum_posts_c, s.cum_posts_u, s.last_post, s.sanctioned,
             self.joined_now,
         )
+        if self.network.complete:
+            self._neighbour_stats(t)
+            K.update_individuals(*individuals, bounds=self._node_bounds)
+        else:  # both in one pass over the rows (kernels.neighbours_and_individuals)
+            self._node_table(t)
+            net = self.network
+            K.neighbours_and_individuals(net.indptr, net.indices, self._table, self.trust_sum,
+                                         *individuals, bounds=self._edge_bounds)
 
         # 6. following
         new = np.flatnonzero(self.joined_now)
@@ -255,22 +272,24 @@ class AdoptionModel(mesa.Model):
             self._engage()
         self._review(t)
 
-        # 13. trust
-        reputation = float(mg.reputation()[mg.joined].mean()) if any_joined else 0.0
-        members = int((s.member_c & ~s.is_manager).sum())
-        following = mg.follows.any(axis=0) if mg.count else None
-        share = (following & s.member_c).sum() / members if any_joined and members else 0.0
-        K.update_trust(
-            s.trust, self.n_member, self.trust_sum, s.member_c, s.is_manager,
-            cfg.trust.averaging, cfg.trust.ambient if any_joined else 0.0, share, reputation,
-        )
+        # 13. trust: the managers' reputation and follower share; ties decay
+        # (before the trust update, which does not read them)
+        reputation = share = 0.0
         if any_joined:
+            rep = mg.reputation()[mg.joined]
+            reputation = float(rep.sum()) / len(rep)
+            members, in_c = K.following_members(s.member_c, s.is_manager, mg.follows)
+            share = in_c / members if members else 0.0
             K.decay_ties(mg.tie, cfg.trust.tie_decay, TIE_FLOOR)
+        ambient = cfg.trust.ambient if any_joined else 0.0
 
-        # 14. benefit: C grows with scale, U reaches only U neighbours
-        benefit = self._benefit()
+        # 13-14. trust, then benefit and the reporters, in one pass over the rows
+        sums, following = self._sums(
+            (self.n_member, self.trust_sum, cfg.trust.averaging, ambient, share, reputation)
+        )
+        benefit = self._benefit(sums)
         self.benefit_cum += benefit
-        self._record(benefit)
+        self._record(benefit, sums, following)
         if self.steps >= cfg.run.steps:
             self.running = False
 
@@ -286,24 +305,27 @@ class AdoptionModel(mesa.Model):
             s.member_c[:] = False
             s.closed = True
 
-    def _neighbour_stats(self, t: int) -> None:
+    def _node_table(self, t: int) -> None:
+        """What each employee shows its neighbours at the start of step ``t + 1``."""
         s = self.state
-        active = s.active(t, self.config.posting.window)
         # Managers show the comms team's reputation to their neighbours.
         if s.managers.count:
             s.trust[s.managers.node] = s.managers.reputation()
+        K.node_table(t, self.config.posting.window, s.member_c, s.last_post, s.member_u,
+                     s.sanctioned, s.trust, self._table, bounds=self._node_bounds)
+
+    def _neighbour_stats(self, t: int) -> None:
+        """Step 3 on its own (the step fuses it with steps 4-10 when it can)."""
+        s = self.state
         if self.network.complete:
-            self._population_stats(active)
+            if s.managers.count:
+                s.trust[s.managers.node] = s.managers.reputation()
+            self._population_stats(s.active(t, self.config.posting.window))
             return
-        flags = (
-            s.member_c.view(np.uint8) * K.MEMBER
-            | active.view(np.uint8) * K.ACTIVE
-            | s.member_u.view(np.uint8) * K.UNDERGROUND
-            | s.sanctioned.view(np.uint8) * K.SANCTIONED
-        ).astype(np.uint8)
+        self._node_table(t)
         K.neighbour_stats(
-            self.network.indptr, self.network.indices, flags, s.trust, self.n_member,
-            self.n_active, self.n_under, self.n_sanct, self.trust_sum,
+            self.network.indptr, self.network.indices, self._table, self.n_member,
+            self.n_active, self.n_under, self.n_sanct, self.trust_sum, bounds=self._edge_bounds,
         )
 
     def _population_stats(self, active: np.ndarray) -> None:
@@ -334,18 +356,18 @@ class AdoptionModel(mesa.Model):
     def _engage(self) -> None:
         s, cfg, mg = self.state, self.config, self.state.managers
         c = cfg.comms
-        eligible_mask = s.member_c & ~s.is_manager
-        if c.invite:
-            eligible_mask |= s.aware & ~s.is_manager
-        eligible = np.flatnonzero(eligible_mask)
+        k = K.eligible_nodes(s.member_c, s.aware, s.is_manager, c.invite, self._eligible)
+        eligible = self._eligible[:k]
         score = self.static_score
         if c.strategy == "champions":
             score = s.cum_posts_c
         elif c.strategy == "followers":
             score = s.followers
-        jitter = self.rng.random(len(eligible)) if score is not None else np.zeros(0)
-        size = max(c.effort, math.ceil(c.focus * len(eligible)))
-        pool = policies.ranked_pool(eligible, score, size, jitter)
+        pool = np.zeros(0, np.int64)
+        if score is not None and k:
+            # The strategy's top `focus` share, ties at the cut broken at random.
+            size = min(k, max(c.effort, math.ceil(c.focus * k)))
+            pool = K.top_pool(eligible, score, size, self.rng.random(size))
         u = self.rng.random((mg.count, c.effort, 4))
         s.ensure_urn(mg.count * c.effort)
         s.urn_len = K.engage(
@@ -372,23 +394,35 @@ class AdoptionModel(mesa.Model):
         mg.window_positive[:] = 0
         mg.window_interactions[:] = 0
 
-    def _benefit(self) -> float:
-        s, b = self.state, self.config.benefit
-        n = s.n
-        members = s.member_c.sum()
-        posts_c = s.posts_c.sum()
+    def _sums(self, trust_update: tuple | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The current state's counts and sums (:func:`adoptsim.kernels.step_sums`),
+        after the trust update of step 13 if ``trust_update`` gives its inputs."""
+        s = self.state
+        return K.step_sums(
+            self.steps, self.config.posting.window, s.is_manager, s.aware, s.member_c,
+            s.member_u, s.last_post, s.posts_c, s.posts_u, s.trust, s.fear, self.n_under,
+            s.managers.follows, s.managers.tie, trust_update,
+        )
+
+    def _benefit(self, sums: np.ndarray) -> float:
+        b = self.config.benefit
+        n = self.state.n
+        members, posts_c = sums[K.R_MEMBER_ALL], sums[K.R_POSTS_C]
         value = 0.0
-        if members and posts_c:
-            staff = s.member_c & ~s.is_manager
-            value += b.channel / n * members * posts_c * (0.5 + s.trust[staff]).mean()
-        if s.posts_u.any():
-            value += b.underground / n * float(s.posts_u @ self.n_under)
+        if members and posts_c and sums[K.R_MEMBER]:
+            mean_value = sums[K.R_MEMBER_VALUE] / sums[K.R_MEMBER]  # mean of 0.5 + T
+            value += b.channel / n * members * posts_c * mean_value
+        if sums[K.R_POSTS_U]:
+            value += b.underground / n * sums[K.R_U_REACH]
         return float(value)
 
-    def _record(self, benefit: float) -> None:
-        self.metrics = metrics.step_metrics(self, benefit)
+    def _record(self, benefit: float, sums: np.ndarray | None = None,
+                following: np.ndarray | None = None) -> None:
+        if sums is None:
+            sums, following = self._sums()
+        self.metrics = metrics.step_metrics(self, benefit, sums)
         self.datacollector.collect(self)
-        for row in metrics.manager_rows(self):
+        for row in metrics.manager_rows(self, following):
             self.datacollector.add_table_row("managers", row)
 
     # --------------------------------------------------------------- results

@@ -44,23 +44,3 @@ def greedy_score(net: Network, k: int, rng: np.random.Generator) -> np.ndarray:
     score = np.zeros(net.n, np.int64)
     score[seeds] = np.arange(len(seeds), 0, -1)
     return score
-
-
-def ranked_pool(
-    eligible: np.ndarray,
-    score: np.ndarray | None,
-    size: int,
-    jitter: np.ndarray,
-) -> np.ndarray:
-    """The ``size`` eligible employees with the highest scores.
-
-    Scores are whole numbers (ties, posts, followers), so adding ``jitter`` in
-    [0, 0.5) breaks ties at random without reordering distinct scores.
-    Returns an empty array when there is no ranking (``score is None``).
-    """
-    if score is None or len(eligible) == 0:
-        return np.zeros(0, np.int64)
-    size = min(size, len(eligible))
-    key = score[eligible] + 0.5 * jitter
-    top = np.argpartition(-key, size - 1)[:size]
-    return np.sort(eligible[top])

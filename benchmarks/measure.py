@@ -1,0 +1,546 @@
+"""Measurements of the model's speed and memory (docs/performance.md, "Model").
+
+Each function measures one figure of the table that ``benchmarks/run.py``
+prints and returns plain numbers. Timings are wall-clock medians over
+repeats, because the machines this runs on may be shared; figures that are
+compared (adoptsim against plain Mesa or ndlib) are measured interleaved in
+one process, so a burst of load from elsewhere hits both alike. Anything that
+must start from a fresh interpreter (cold start, end-to-end run, peak memory)
+runs in a subprocess.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numba
+import numpy as np
+from numba import njit, prange
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results.json"
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from adoptsim import kernels as K  # noqa: E402
+from adoptsim.model import AdoptionModel  # noqa: E402
+from adoptsim.network import org_network  # noqa: E402
+
+
+# ------------------------------------------------------------------ helpers
+def load() -> float:
+    """One-minute load average (how busy the machine is; 2 cores here)."""
+    return round(os.getloadavg()[0], 2)
+
+
+def machine() -> dict:
+    """Where the figures were measured."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import mesa
+
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "numba_threads": numba.config.NUMBA_NUM_THREADS,
+        "threading_layer": _threading_layer(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "numba": numba.__version__,
+        "mesa": mesa.__version__,
+        "memory_gb": _memory_gb(),
+    }
+
+
+def _threading_layer() -> str:
+    # numba picks its threading layer when a parallel kernel first runs.
+    K._trust_par(np.array([0, 1], np.uint64), np.zeros(1), np.zeros(1, np.int32), np.zeros(1),
+                 np.zeros(1, bool), np.zeros(1, bool), 0.0, 0.0, 0.0, 0.0)
+    try:
+        return numba.threading_layer()
+    except ValueError:
+        return "unknown"
+
+
+def _memory_gb() -> float | None:
+    try:
+        pages, size = os.sysconf("SC_PHYS_PAGES"), os.sysconf("SC_PAGE_SIZE")
+        return round(pages * size / 2**30, 1)
+    except (ValueError, OSError):
+        return None
+
+
+def timed(fn: Callable[[], object]) -> float:
+    """Wall-clock seconds of ``fn()``."""
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
+def timed2(fn: Callable[[], object]) -> tuple[float, float]:
+    """Wall-clock and CPU seconds of ``fn()`` on this thread.
+
+    On a shared machine the CPU time of single-threaded work is the fairer
+    measure: it does not count the time another process held the core.
+    """
+    t, c = time.perf_counter(), time.thread_time()
+    fn()
+    return time.perf_counter() - t, time.thread_time() - c
+
+
+def median(xs) -> float:
+    return float(statistics.median(xs))
+
+
+def python_env() -> dict:
+    """Environment for subprocesses: this interpreter finds adoptsim's sources."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(ROOT / "src"), env.get("PYTHONPATH", "")) if p
+    )
+    return env
+
+
+def subprocess_json(code: str, env: dict | None = None, timeout: float = 3600) -> dict:
+    """Run ``code`` in a fresh interpreter; it prints one JSON line last.
+
+    Adds ``wall``: seconds from launching the process to its exit, or, if
+    the JSON has a ``done`` key (the child's ``time.time()`` when its work
+    was done), to that moment (so interpreter teardown is not counted).
+    """
+    t0 = time.time()
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True,
+        env=env or python_env(), timeout=timeout,
+    )
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result["wall"] = result.pop("done", time.time()) - t0
+    return result
+
+
+#: Peak resident memory of this process, MB. (VmHWM, not ru_maxrss: Linux
+#: carries ru_maxrss over an exec, so a child would report its parent's size.)
+_PEAK = """
+def vm_hwm():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+peak = vm_hwm()
+"""
+
+
+# ------------------------------------------------------------ model steps
+def model_steps(n: int, steps: int, warm: int = 2, **params) -> list[float]:
+    """Seconds of each of ``steps`` steps of a default model of ``n`` employees
+    (after ``warm`` steps that load the compiled kernels)."""
+    model = AdoptionModel(employees=n, rng=1, steps=warm + steps, **params)
+    for _ in range(warm):
+        model.step()
+    return [timed(model.step) for _ in range(steps)]
+
+
+def step_summary(n: int, steps: int) -> dict:
+    """Median step time and per agent-step at ``n`` employees, default parameters."""
+    times = model_steps(n, steps)
+    med = median(times)
+    return {"employees": n, "steps": steps, "step_ms": med * 1e3,
+            "ns_per_agent_step": med / n * 1e9, "load": load()}
+
+
+def full_run(n: int) -> dict:
+    """A 104-step run of ``n`` employees in a fresh interpreter, end to end:
+    start, imports, network and population, 104 steps, time series; peak RSS."""
+    code = f"""
+import time, json
+t0 = time.perf_counter()
+from adoptsim import AdoptionModel
+t1 = time.perf_counter()
+m = AdoptionModel(employees={n}, rng=1)
+t2 = time.perf_counter()
+steps = []
+for _ in range(104):
+    t = time.perf_counter(); m.step(); steps.append(time.perf_counter() - t)
+ts = m.timeseries()
+t3 = time.perf_counter()
+{_PEAK}
+steps.sort()
+print(json.dumps(dict(import_s=t1 - t0, build_s=t2 - t1, steps_s=sum(steps),
+                      step_median_ms=steps[52] * 1e3, run_s=t3 - t0, peak_mb=peak,
+                      member=float(ts.member.iloc[-1]), done=time.time())))
+"""
+    out = subprocess_json(code)
+    out["load"] = load()
+    return out
+
+
+# --------------------------------------------------------- generation, memory
+def generation(n: int, repeat: int = 3) -> dict:
+    """Seconds to generate the ``org`` network and to build a whole model
+    (network, population, set-up), medians; peak RSS of a fresh build."""
+    org_network(1000, rng=np.random.default_rng(0))  # load the compiled sort
+    net_s = median([timed(lambda: org_network(n, rng=np.random.default_rng(1)))
+                    for _ in range(repeat)])
+    build_s = median([timed(lambda: AdoptionModel(employees=n, rng=1))
+                      for _ in range(repeat)])
+    code = f"""
+import json
+from adoptsim import AdoptionModel
+{_PEAK}
+base = peak
+m = AdoptionModel(employees={n}, rng=1)
+peak = vm_hwm()
+print(json.dumps(dict(peak_mb=peak, import_mb=base)))
+"""
+    mem = subprocess_json(code)
+    return {"employees": n, "network_s": net_s, "build_s": build_s,
+            "build_peak_mb": mem["peak_mb"], "after_import_mb": mem["import_mb"],
+            "load": load()}
+
+
+def array_bytes(n: int = 100_000) -> dict:
+    """Bytes the model keeps per employee and per tie (its arrays, exactly)."""
+    model = AdoptionModel(employees=n, rng=1)
+    net, s = model.network, model.state
+    ties = net.n_edges
+    per_tie = net.indices.nbytes  # two CSR entries a tie
+    node_arrays = [net.indptr, net.department, net.team, net.level]
+    node_arrays += [v for v in vars(s).values() if isinstance(v, np.ndarray)
+                    and v.shape[:1] == (n,)]
+    node_arrays += [v for v in vars(s.managers).values() if isinstance(v, np.ndarray)
+                    and v.ndim == 2]  # (M, N) follows and ties
+    node_arrays += [v for v in vars(model).values() if isinstance(v, np.ndarray)
+                    and v.shape[:1] in ((n,), (n + 1,))]
+    per_node = sum(a.nbytes for a in node_arrays)
+    return {"bytes_per_employee": per_node / n, "bytes_per_tie": per_tie / ties,
+            "mean_degree": 2 * ties / n}
+
+
+# ------------------------------------------------------------- cold start
+_FIRST_STEP = """
+import time, json
+t0 = time.perf_counter()
+from adoptsim.model import AdoptionModel
+t1 = time.perf_counter()
+m = AdoptionModel(employees=2000, rng=1)
+t2 = time.perf_counter()
+m.step()
+t3 = time.perf_counter()
+print(json.dumps(dict(import_s=t1 - t0, build_s=t2 - t1, first_step_s=t3 - t2,
+                      done=time.time())))
+"""
+
+
+def cold_start(repeat: int = 3, cold: bool = True) -> dict:
+    """Process start to the end of the first step (2,000 employees), with
+    numba's cache warm (median of ``repeat``) and, if ``cold``, cold (a
+    fresh, empty NUMBA_CACHE_DIR: every kernel compiles)."""
+    with tempfile.TemporaryDirectory() as cache:
+        env = python_env()
+        if cold:
+            env["NUMBA_CACHE_DIR"] = cache  # empty: the first run compiles everything
+        first = subprocess_json(_FIRST_STEP, env)  # (and fills the cache)
+        warm = [subprocess_json(_FIRST_STEP, env) for _ in range(repeat)]
+    best = sorted(warm, key=lambda r: r["wall"])[len(warm) // 2]
+    out = {"warm_s": best["wall"], "warm_import_s": best["import_s"],
+           "warm_build_s": best["build_s"], "warm_first_step_s": best["first_step_s"],
+           "import_mesa_s": _import_time("mesa"), "load": load()}
+    if cold:
+        out.update(cold_s=first["wall"], cold_first_step_s=first["first_step_s"])
+    return out
+
+
+def _import_time(module: str) -> float:
+    code = f"""
+import time, json
+import {module}
+print(json.dumps(dict(done=time.time())))
+"""
+    return median([subprocess_json(code)["wall"] for _ in range(3)])
+
+
+# ------------------------------------------------------------- plain Mesa
+def plain_mesa(n: int = 10_000, steps: int = 104, copies: int = 3, block: int = 8) -> dict:
+    """Step time of adoptsim and of the plain-Mesa baseline at ``n`` employees.
+
+    Both run the same weeks from their initial state (default: a whole
+    104-week run), alternating in blocks of ``block`` weeks: the baseline
+    runs a block, then each of ``copies`` identical adoptsim models runs the
+    same block. So a burst of load from elsewhere hits both alike, while each
+    model runs with its own data in cache, as in a real run. The speed-up
+    compares mean step times (total time of the run's steps), in wall-clock
+    and in CPU time (both are single-threaded at this size).
+    """
+    from plain_mesa import PlainMesaModel
+
+    t = time.perf_counter()
+    plain = PlainMesaModel(employees=n, rng=1, steps=steps)
+    plain_build = time.perf_counter() - t
+    AdoptionModel(employees=n, rng=1).step()  # load the compiled kernels
+    ours = [AdoptionModel(employees=n, rng=1, steps=steps) for _ in range(copies)]
+    plain_t, ours_t = [], []
+    for start in range(0, steps, block):
+        weeks = range(start, min(steps, start + block))
+        plain_t += [timed2(plain.step) for _ in weeks]
+        for m in ours:
+            ours_t += [timed2(m.step) for _ in weeks]
+    (wall_plain, cpu_plain), (wall_ours, cpu_ours) = np.mean(plain_t, 0), np.mean(ours_t, 0)
+    return {"employees": n, "steps": steps,
+            "plain_mesa_step_ms": wall_plain * 1e3, "adoptsim_step_ms": wall_ours * 1e3,
+            "speedup": wall_plain / wall_ours,
+            "plain_mesa_cpu_ms": cpu_plain * 1e3, "adoptsim_cpu_ms": cpu_ours * 1e3,
+            "speedup_cpu": cpu_plain / cpu_ours,
+            "plain_mesa_step_median_ms": median([w for w, _ in plain_t]) * 1e3,
+            "adoptsim_step_median_ms": median([w for w, _ in ours_t]) * 1e3,
+            "plain_mesa_build_s": plain_build, "adoptsim_threads": "1 (serial below "
+            f"{K.PARALLEL_MIN_WORK:,} nodes + ties)",
+            "plain_mesa_us_per_agent_step": wall_plain / n * 1e6, "load": load()}
+
+
+# ------------------------------------------------------------------ ndlib
+def ndlib_threshold(n: int = 10_000, phi: float = 0.1, initial: int = 10,
+                    max_steps: int = 60, repeat: int = 5) -> dict:
+    """The Watts threshold cascade on one org network from the same initial
+    adopters: adoptsim's core (threshold posting mode: everyone a member, no
+    managers, no underground, a window longer than the run), adoptsim's
+    classic kernel (:func:`adoptsim.classic.watts_cascade`) and ndlib's
+    ``ThresholdModel``, per iteration, and whether the final adopters agree."""
+    import ndlib.models.epidemics as ep
+    import ndlib.models.ModelConfig as mc
+
+    from adoptsim.classic import watts_cascade
+
+    params = dict(employees=n, mode="threshold", threshold=phi, champion_share=1.0,
+                  initial_active=initial, window=10 * max_steps, steps=max_steps, count=0,
+                  underground_rate=0.0, rng=3)
+    core = AdoptionModel(**params)
+    net = core.network
+    seeds = np.flatnonzero(core.state.last_post == -1)
+    g = net.to_networkx()
+    nd = ep.ThresholdModel(g, seed=0)
+    config = mc.Configuration()
+    config.add_model_initial_configuration("Infected", seeds.tolist())
+    for node in g.nodes():
+        config.add_node_configuration("threshold", node, phi)
+    nd.set_initial_status(config)
+    nd.iteration()  # iteration 0 only reports the initial state
+    # Interleaved: one core step, then one ndlib iteration, until neither changes.
+    t_core, t_nd = [], []
+    active = (core.state.last_post > -(2**30)).sum()
+    ours_done = theirs_done = False
+    while not (ours_done and theirs_done) and core.steps < max_steps:
+        t_core.append(timed2(core.step))
+        now = (core.state.last_post > -(2**30)).sum()
+        ours_done, active = now == active, now
+        t, c = time.perf_counter(), time.thread_time()
+        delta = nd.iteration()["status"]
+        t_nd.append((time.perf_counter() - t, time.thread_time() - c))
+        theirs_done = not any(v == 1 for v in delta.values())
+    core_final = core.state.last_post > -(2**30)
+    nd_final = np.array([nd.status[v] == 1 for v in range(n)])
+    rounds_ours = [0]
+
+    def classic() -> None:
+        rounds_ours[0] = watts_cascade(net.indptr, net.indices, phi, seeds).rounds
+
+    classic()
+    t_classic = np.median([timed2(classic) for _ in range(repeat)], 0)
+    classic_final = watts_cascade(net.indptr, net.indices, phi, seeds).active
+    (core_ms, core_cpu), (nd_ms, nd_cpu) = (np.median(t_core, 0) * 1e3,
+                                            np.median(t_nd, 0) * 1e3)
+    classic_ms, classic_cpu = t_classic / max(rounds_ours[0], 1) * 1e3
+    return {
+        "employees": n, "phi": phi, "initial_adopters": len(seeds),
+        "final_adopters": int(core_final.sum()), "iterations": len(t_core),
+        "same_final_adopters": bool((core_final == nd_final).all()
+                                    and (classic_final == nd_final).all()),
+        "ndlib_iteration_ms": nd_ms, "core_step_ms": core_ms, "classic_round_ms": classic_ms,
+        "speedup_core": nd_ms / core_ms, "speedup_classic": nd_ms / classic_ms,
+        "speedup_core_cpu": nd_cpu / core_cpu, "speedup_classic_cpu": nd_cpu / classic_cpu,
+        "rounds": rounds_ours[0], "load": load(),
+    }
+
+
+# ------------------------------------------------- neighbour pass vs bound
+@njit(parallel=True, cache=True, nogil=True)
+def _gather(bounds, idx, table, out):
+    """Random gather: each chunk sums the 16-byte table rows ``idx`` picks."""
+    shown = table.view(np.float64)
+    for c in prange(len(bounds) - 1):
+        acc = np.uint64(0)
+        ts = 0.0
+        for e in range(bounds[c], bounds[c + 1]):
+            j = idx[e]
+            acc += table[j, 1]
+            ts += shown[j, 0]
+        out[c] = ts + acc
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def _stream(bounds, a, out):
+    """Sequential read of ``a`` (uint64), in chunks."""
+    for c in prange(len(bounds) - 1):
+        acc = np.uint64(0)
+        for e in range(bounds[c], bounds[c + 1]):
+            acc += a[e]
+        out[c] = acc
+
+
+def neighbour_bound(n: int = 1_000_000, at_step: int = 52, repeat: int = 9) -> dict:
+    """The neighbour-statistics pass against the memory-traffic bound.
+
+    The pass must read the CSR row pointers (8 B a node) and neighbour ids
+    (4 B a tie end), one 16-byte node-table row per tie end, and write four
+    counts and a sum (24 B a node). The bound divides those bytes by the
+    machine's bandwidth for the same access pattern without the arithmetic:
+    a random gather of 16-byte rows from a table of the same size (numba,
+    same threads), and, for reference, a sequential read.
+    """
+    model = AdoptionModel(employees=n, rng=1, steps=at_step + 1)
+    for _ in range(at_step):
+        model.step()
+    net, s = model.network, model.state
+    K.node_table(model.steps - 1, model.config.posting.window, s.member_c, s.last_post,
+                 s.member_u, s.sanctioned, s.trust, model._table, bounds=model._node_bounds)
+    nnz = len(net.indices)
+
+    def kernel() -> None:
+        K.neighbour_stats(net.indptr, net.indices, model._table, model.n_member,
+                          model.n_active, model.n_under, model.n_sanct, model.trust_sum,
+                          bounds=model._edge_bounds)
+
+    kernel()
+    t_kernel = median([timed(kernel) for _ in range(repeat)])
+    bytes_read = 8 * (n + 1) + 4 * nnz + 16 * nnz
+    bytes_written = 24 * n
+    chunks = np.linspace(0, nnz, 4 * max(numba.get_num_threads(), 1) + 1).astype(np.uint64)
+    idx = np.random.default_rng(0).integers(0, n, nnz).astype(np.uint32)
+    out = np.zeros(len(chunks) - 1)
+    _gather(chunks, idx, model._table, out)
+    t_gather = median([timed(lambda: _gather(chunks, idx, model._table, out))
+                       for _ in range(repeat)])
+    gather_bw = 20 * nnz / t_gather  # 4 B id + 16 B row per read
+    stream = np.ones(nnz, np.uint64)
+    schunks = np.linspace(0, nnz, len(chunks)).astype(np.uint64)
+    outs = np.zeros(len(chunks) - 1, np.uint64)
+    _stream(schunks, stream, outs)
+    t_stream = median([timed(lambda: _stream(schunks, stream, outs)) for _ in range(repeat)])
+    stream_bw = 8 * nnz / t_stream
+    bound_gather = (bytes_read + bytes_written) / gather_bw
+    bound_stream = (bytes_read + bytes_written) / stream_bw
+    return {
+        "employees": n, "tie_ends": nnz, "at_step": at_step,
+        "member_share": float(s.member_c.mean()),
+        "kernel_ms": t_kernel * 1e3, "mb_moved": (bytes_read + bytes_written) / 1e6,
+        "gather_gb_s": gather_bw / 1e9, "stream_gb_s": stream_bw / 1e9,
+        "bound_gather_ms": bound_gather * 1e3, "bound_stream_ms": bound_stream * 1e3,
+        "ratio_to_gather_bound": t_kernel / bound_gather,
+        "ratio_to_stream_bound": t_kernel / bound_stream,
+        "ns_per_tie_end": t_kernel / nnz * 1e9, "load": load(),
+    }
+
+
+# ------------------------------------------------------------------ scaling
+def scaling(sizes=(1_000, 3_000, 10_000, 30_000, 100_000, 300_000, 1_000_000),
+            cross_ties=(1.5, 3.0, 6.0, 12.0, 24.0), ties_at: int = 100_000,
+            rounds: int = 2) -> dict:
+    """Median step time against employees (default ties), and step and
+    neighbour-pass time against ties (``cross_ties`` at ``ties_at``
+    employees). Each figure is measured in ``rounds`` passes over all sizes
+    (weeks 2-31, or 2-11 above 10⁵) and the fastest pass kept, so a burst of
+    load from elsewhere hits one pass only."""
+    def one(n: int, **params) -> dict:
+        steps = 30 if n <= 100_000 else 10
+        model = AdoptionModel(employees=n, rng=1, **params)
+        model.step()
+        step = median([timed(model.step) for _ in range(steps)])
+        pass_ = median([timed(lambda: model._neighbour_stats(model.steps))
+                        for _ in range(steps)])
+        return {"employees": n, "tie_ends": int(model.network.indptr[-1]),
+                "step_ms": step * 1e3, "neighbour_ms": pass_ * 1e3}
+
+    def best(runs: list[dict]) -> dict:
+        return {**runs[0], "step_ms": min(r["step_ms"] for r in runs),
+                "neighbour_ms": min(r["neighbour_ms"] for r in runs)}
+
+    by_size = {n: [] for n in sizes}
+    by_ties = {c: [] for c in cross_ties}
+    for _ in range(rounds):
+        for n in sizes:
+            by_size[n].append(one(n))
+        for c in cross_ties:
+            by_ties[c].append(one(ties_at, cross_ties=c))
+    size_rows = [best(r) for r in by_size.values()]
+    tie_rows = [{"cross_ties": c, **best(r)} for c, r in by_ties.items()]
+
+    def slope(rows: list[dict], x: str, y: str) -> float:
+        return float(np.polyfit(np.log([r[x] for r in rows]), np.log([r[y] for r in rows]),
+                                1)[0])
+
+    return {"by_employees": size_rows, "by_ties": tie_rows,
+            "loglog_slope": slope(size_rows, "employees", "step_ms"),
+            "tie_loglog_slope": slope(tie_rows, "tie_ends", "step_ms"),
+            "neighbour_tie_loglog_slope": slope(tie_rows, "tie_ends", "neighbour_ms"),
+            "load": load()}
+
+
+def plot_scaling(result: dict, path: Path) -> None:
+    """Log-log plots of step time against employees, and against ties."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter, ScalarFormatter
+
+    fig, (a, b) = plt.subplots(1, 2, figsize=(10, 3.8))
+    rows = result["by_employees"]
+    n = np.array([r["employees"] for r in rows])
+    t = np.array([r["step_ms"] for r in rows])
+    a.loglog(n, t, "o-", label="model step (median)")
+    a.loglog(n, [r["neighbour_ms"] for r in rows], "s--", ms=4, label="neighbour pass")
+    a.loglog(n, t[-1] * n / n[-1], ":", color="grey", label="∝ employees")
+    a.axhline(100, color="red", lw=0.8, ls="--", label="target at 10⁶: 100 ms")
+    a.set_xlabel("employees (org generator, default parameters)")
+    a.set_ylabel("time (ms)")
+    a.legend(fontsize=8)
+    rows = result["by_ties"]
+    e = np.array([r["tie_ends"] for r in rows]) / 2
+    b.loglog(e, [r["step_ms"] for r in rows], "o-", label="model step")
+    b.loglog(e, [r["neighbour_ms"] for r in rows], "s--", ms=4, label="neighbour pass")
+    nb = np.array([r["neighbour_ms"] for r in rows])
+    b.loglog(e, nb[-1] * e / e[-1], ":", color="grey", label="∝ ties")
+    b.set_xlabel(f"ties at {rows[0]['employees']:,} employees (cross_ties "
+                 f"{rows[0]['cross_ties']:g} to {rows[-1]['cross_ties']:g})")
+    b.set_ylabel("time (ms)")
+    b.legend(fontsize=8)
+    for ax in (a, b):
+        ax.grid(True, which="both", lw=0.3)
+    b.xaxis.set_major_locator(FixedLocator([5e5, 1e6, 2e6]))
+    b.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x / 1e6:g} M"))
+    b.xaxis.set_minor_formatter(NullFormatter())
+    b.yaxis.set_major_formatter(ScalarFormatter())
+    b.yaxis.set_minor_formatter(ScalarFormatter())
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def merge_results(key: str, value: dict) -> None:
+    """Read-modify-write ``benchmarks/results.json``, keeping other keys."""
+    data = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    data[key] = value
+    RESULTS.write_text(json.dumps(data, indent=2) + "\n")

@@ -1,0 +1,105 @@
+"""pytest-benchmark suites of the model (not part of ``make test``).
+
+Run with ``PYTHONPATH=src pytest benchmarks/test_model_benchmarks.py``
+(add ``--benchmark-json=out.json`` to keep the figures, or
+``--benchmark-compare`` to compare with a saved run). The figures of
+docs/performance.md come from ``benchmarks/run.py``, which measures the same
+operations and also the ones a benchmark fixture cannot (cold start in a
+fresh interpreter, peak memory, interleaved ratios).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from adoptsim import kernels as K
+from adoptsim.classic import watts_cascade
+from adoptsim.model import AdoptionModel
+from adoptsim.network import org_network
+
+SIZES = [10_000, 100_000, 1_000_000]
+
+
+@pytest.fixture(scope="module", params=SIZES, ids=lambda n: f"{n:.0e}")
+def model(request):
+    m = AdoptionModel(employees=request.param, rng=1, steps=10_000)
+    m.step()  # load the compiled kernels
+    return m
+
+
+def test_model_step(benchmark, model):
+    """One week of the default model (org network, default parameters)."""
+    benchmark.extra_info["employees"] = model.state.n
+    benchmark.pedantic(model.step, rounds=10 if model.state.n >= 10**6 else 30)
+
+
+def test_neighbour_pass(benchmark, model):
+    """Step 3 alone: node table and one pass over the ties."""
+    benchmark.extra_info["tie_ends"] = int(model.network.indptr[-1])
+    benchmark(model._neighbour_stats, model.steps)
+
+
+def test_org_network_1e6(benchmark):
+    org_network(1000, rng=np.random.default_rng(0))
+    benchmark.pedantic(lambda: org_network(10**6, rng=np.random.default_rng(1)), rounds=3)
+
+
+def test_model_build_1e6(benchmark):
+    benchmark.pedantic(lambda: AdoptionModel(employees=10**6, rng=1), rounds=3)
+
+
+def test_plain_mesa_step_1e4(benchmark):
+    from plain_mesa import PlainMesaModel
+
+    m = PlainMesaModel(employees=10_000, rng=1, steps=10_000)
+    benchmark.pedantic(m.step, rounds=3)
+
+
+@pytest.fixture(scope="module")
+def cascade():
+    """A Watts cascade set-up at 10⁴ employees: core model, seeds, ndlib model."""
+    import ndlib.models.epidemics as ep
+    import ndlib.models.ModelConfig as mc
+
+    params = dict(employees=10_000, mode="threshold", threshold=0.1, champion_share=1.0,
+                  initial_active=10, window=10_000, steps=10_000, count=0,
+                  underground_rate=0.0, rng=3)
+    core = AdoptionModel(**params)
+    seeds = np.flatnonzero(core.state.last_post == -1)
+    g = core.network.to_networkx()
+    nd = ep.ThresholdModel(g, seed=0)
+    config = mc.Configuration()
+    config.add_model_initial_configuration("Infected", seeds.tolist())
+    for node in g.nodes():
+        config.add_node_configuration("threshold", node, 0.1)
+    nd.set_initial_status(config)
+    nd.iteration()
+    return core, seeds, nd
+
+
+def test_threshold_core_step_1e4(benchmark, cascade):
+    core, _, _ = cascade
+    benchmark.pedantic(core.step, rounds=30)
+
+
+def test_threshold_classic_cascade_1e4(benchmark, cascade):
+    core, seeds, _ = cascade
+    net = core.network
+    benchmark(watts_cascade, net.indptr, net.indices, 0.1, seeds)
+
+
+def test_threshold_ndlib_iteration_1e4(benchmark, cascade):
+    _, _, nd = cascade
+    benchmark.pedantic(nd.iteration, rounds=10)
+
+
+def test_step_sums_1e6(benchmark):
+    m = AdoptionModel(employees=10**6, rng=1)
+    benchmark(m._sums)
+    assert m._sums()[0][K.R_STAFF] == m.state.n - m.state.managers.count
