@@ -64,6 +64,21 @@ def cli(monkeypatch, capsys, *args: str) -> Result:
     return Result(code, captured.out, captured.err)
 
 
+def serial_results(folder: Path, body: str, scenario: str) -> tuple[Path, Path]:
+    """Write an experiment into ``folder``, run it in-process; return (file, store root)."""
+    from adoptsim.experiment import load_experiment
+    from adoptsim.store import Store
+    from adoptsim.sweep import open_executor, run_sweep
+
+    path = write_experiment(folder, body, scenario)
+    exp = load_experiment(path)
+    store = Store(folder / "serial")
+    store.initialise(exp)
+    with open_executor(workers=1) as (executor, in_flight, _):
+        run_sweep(exp, store, executor, in_flight)
+    return path, store.root
+
+
 def assert_same_results(a: Path, b: Path) -> None:
     """Every value of design, summary and time series is identical."""
     ra, rb = load_results(a), load_results(b)

@@ -15,9 +15,7 @@ import pytest
 from distributed import Client
 
 from adoptsim.experiment import load_experiment
-from adoptsim.store import Store
-from adoptsim.sweep import open_executor, run_sweep
-from sweep_files import assert_same_results, cli, run_files, subprocess_env, write_experiment
+from sweep_files import assert_same_results, cli, run_files, serial_results, subprocess_env
 
 #: 4 points x 4 replications of runs long enough to kill a worker during them.
 SIXTEEN = """
@@ -74,14 +72,7 @@ def cluster(tmp_path_factory):
 @pytest.fixture(scope="module")
 def sixteen(tmp_path_factory):
     """The experiment file and its serial results."""
-    folder = tmp_path_factory.mktemp("sixteen")
-    path = write_experiment(folder, SIXTEEN, SCENARIO)
-    exp = load_experiment(path)
-    store = Store(folder / "serial")
-    store.initialise(exp)
-    with open_executor(workers=1) as (executor, in_flight, _):
-        run_sweep(exp, store, executor, in_flight)
-    return path, store.root
+    return serial_results(tmp_path_factory.mktemp("sixteen"), SIXTEEN, SCENARIO)
 
 
 def assert_every_run_once(path, out):

@@ -10,9 +10,7 @@ import psutil
 import pytest
 
 from adoptsim.experiment import load_experiment
-from adoptsim.store import Store
-from adoptsim.sweep import open_executor, run_sweep
-from sweep_files import ROOT, assert_same_results, cli, run_files, subprocess_env, write_experiment
+from sweep_files import ROOT, assert_same_results, cli, run_files, serial_results, subprocess_env
 
 #: 8 points x 5 replications = 40 runs: long enough to interrupt half-way.
 FORTY = """
@@ -29,14 +27,7 @@ RUNS = 40
 @pytest.fixture(scope="module")
 def forty(tmp_path_factory):
     """The experiment file and its serial results, for comparison."""
-    folder = tmp_path_factory.mktemp("forty")
-    path = write_experiment(folder, FORTY, SCENARIO)
-    exp = load_experiment(path)
-    store = Store(folder / "serial")
-    store.initialise(exp)
-    with open_executor(workers=1) as (executor, in_flight, _):
-        run_sweep(exp, store, executor, in_flight)
-    return path, store.root
+    return serial_results(tmp_path_factory.mktemp("forty"), FORTY, SCENARIO)
 
 
 def start_driver(path, out):
