@@ -21,6 +21,7 @@ help:
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "No Python >= 3.12 found (see above)."; exit 1; }
+	@echo "Installing adoptsim and its dependencies into .venv (first time only, a few minutes)..."
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
@@ -29,8 +30,11 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/adoptsim run scenarios/baseline.toml --out $(OUT)
 
+# The browser tests need Debian's Chromium: tools/ensure-chromium installs it when it can
+# and otherwise prints why not, which pytest reports at the start and end of the run
+# (the browser tests are then skipped; the rest of the suite still decides the exit code).
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	ADOPTSIM_CHROMIUM_MISSING="$$(tools/ensure-chromium)" $(BIN)/python -m pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -70,7 +70,7 @@ def bare(exp) -> tuple[list[float], float, list]:
     try:
         for run in exp.runs:
             started = time.perf_counter()
-            model = AdoptionModel(validate(exp.run_config(run), "bench"))
+            model = AdoptionModel.from_scenario(validate(exp.run_config(run), "bench"))
             timeseries = model.run()
             summary = model.summary()
             times.append(time.perf_counter() - started)
@@ -120,7 +120,8 @@ def main() -> None:
                                           replications=args.runs // 2))
         exp = load_experiment(path)
         n = len(exp.runs)
-        AdoptionModel(validate(exp.run_config(exp.runs[0]), "warm-up")).run()  # compile
+        warm = validate(exp.run_config(exp.runs[0]), "warm-up")
+        AdoptionModel.from_scenario(warm).run()  # compile
 
         bare_runs, bare_total, serial_runs, serial_total, pool_total, pool_steady = (
             [], [], [], [], [], [])

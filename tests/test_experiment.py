@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from adoptsim.errors import InputError
 from adoptsim.experiment import load_experiment, seeds_for
 from sweep_files import GRID, cli, write_experiment
 
@@ -150,6 +151,35 @@ BAD_FILES = {
         GRID.replace("comms.join_step", "run.seed"),
         ["'run.seed' cannot be set here", "experiment's 'seed'"],
     ),
+    # TOML has nan and inf literals: each is refused with the key and the value.
+    "NaN in a grid": (
+        GRID.replace('"comms.join_step" = [0, 10]', '"comms.tone" = [0.1, nan]'),
+        ["'comms.tone': value nan is not a finite number", "NaN and infinity are not allowed"],
+    ),
+    "NaN in an integer grid": (
+        GRID.replace("[0, 10]", "[0, nan]"),
+        ["'comms.join_step': value nan is not a finite number"],
+    ),
+    "inf as a range's max": (
+        GRID.replace('"comms.join_step" = [0, 10]', '"comms.tone" = { min = 0, max = inf }')
+        .replace('"channel.policy" = ["open", "shutdown"]', "")
+        + '[design]\nkind = "lhs"\nsamples = 4\n',
+        ["'comms.tone': max = inf is not a finite number", "finite min and max"],
+    ),
+    "NaN as a range's min": (
+        GRID.replace('"comms.join_step" = [0, 10]', '"comms.tone" = { min = nan, max = 1 }')
+        .replace('"channel.policy" = ["open", "shutdown"]', "")
+        + '[design]\nkind = "sobol"\nsamples = 4\n',
+        ["'comms.tone': min = nan is not a finite number"],
+    ),
+    "NaN in [overrides]": (
+        GRID + '"awareness.q" = nan\n',
+        ["[overrides] 'awareness.q' = nan is not a finite number"],
+    ),
+    "-inf in [overrides]": (
+        GRID + '"awareness.q" = -inf\n',
+        ["[overrides] 'awareness.q' = -inf is not a finite number"],
+    ),
 }
 
 
@@ -176,3 +206,35 @@ def test_bad_command_lines_exit_2(tmp_path, monkeypatch, capsys):
     assert res.code == 2 and "not both" in res.text
     res = cli(monkeypatch, capsys, "sweep", tmp_path / "none.toml")
     assert res.code == 2 and "does not exist" in res.text
+    res = cli(monkeypatch, capsys, "sweep", path, "--set", "comms.tone=nan")
+    assert res.code == 2 and "--set comms.tone=nan: nan is not a finite number" in res.text
+
+
+SIZED = {
+    "grid": ('"comms.join_step" = [0, 5, 10]\n"comms.tone" = [0.2, 0.8]\n', 6),
+    "lhs": ('"comms.tone" = { min = 0, max = 1 }\n[design]\nkind = "lhs"\nsamples = 5\n', 5),
+    "sobol": ('"comms.tone" = { min = 0, max = 1 }\n"awareness.q" = { min = 0.1, max = 0.5 }\n'
+              '"comms.join_step" = { min = 0, max = 20 }\n[design]\nkind = "sobol"\n'
+              "samples = 4\n", 4 * (3 + 2)),
+}
+
+
+@pytest.mark.parametrize("kind", list(SIZED))
+def test_the_run_count_is_known_before_the_design_is_built(kind, tmp_path, monkeypatch):
+    parameters, points = SIZED[kind]
+    body = f'scenario = "small.toml"\nreplications = 3\nseed = 2\n[parameters]\n{parameters}'
+    path = write_experiment(tmp_path, body)
+    exp = load_experiment(path, max_runs=3 * points)
+    assert len(exp.points) == points and len(exp.runs) == 3 * points
+
+    def build(*args, **kwargs):
+        raise AssertionError("the design was built before its size was checked")
+
+    monkeypatch.setattr("adoptsim.experiment._grid_points", build)
+    monkeypatch.setattr("adoptsim.experiment._sample", build)
+    with pytest.raises(InputError) as error:
+        load_experiment(path, max_runs=3 * points - 1)
+    message = str(error.value)
+    assert f"the design has {3 * points} runs" in message and "--max-runs" in message
+    if kind == "sobol":
+        assert "4 samples x (3 parameters + 2) = 20 design points x 3 replications" in message

@@ -71,7 +71,7 @@ def test_a_stored_run_is_the_bare_model_run_with_its_seed(reference):
     cfg = validate(exp.run_config(run), "test")
     assert cfg.run.seed == run.seed and cfg.comms.join_step == exp.points[run.point][
         "comms.join_step"]
-    model = AdoptionModel(cfg)
+    model = AdoptionModel(cfg, rng=cfg.run.seed)
     expected = model.run()
     stored = pq.read_table(out / "runs" / f"{run.run_id}.parquet")
     pd.testing.assert_frame_equal(stored.to_pandas().drop(columns="run_id"), expected,

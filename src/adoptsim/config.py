@@ -21,13 +21,23 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from .errors import InputError
+from .scenarios import list_scenarios, shipped_scenario
 
 
 class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    # allow_inf_nan=False: every float key must be a finite number (TOML and
+    # --set accept nan and inf literals, which would poison the kernels).
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
 
 class RunConfig(Section):
@@ -50,6 +60,13 @@ class OrganisationConfig(Section):
     rewire: float = Field(0.1, ge=0.0, le=1.0)
     edges: str | None = None
     nodes: str | None = None
+
+    @field_validator("edges", "nodes")
+    @classmethod
+    def _no_nul(cls, value: str | None) -> str | None:
+        if value is not None and "\x00" in value:
+            raise ValueError(f"path {value!r} contains a NUL byte, which no file path can hold")
+        return value
 
     @model_validator(mode="after")
     def _edgelist_needs_edges(self) -> OrganisationConfig:
@@ -273,8 +290,41 @@ def parse_assignments(items: list[str] | None, source: str = "--set") -> dict[st
     return out
 
 
+def _check_path_text(value: str, what: str) -> None:
+    """Refuse a path with a NUL byte (``open`` would raise ValueError on it)."""
+    if "\x00" in value:
+        raise InputError(
+            f"{what} {value!r} contains a NUL byte (\\x00), which no file path can hold; "
+            f"give the file's path without it."
+        )
+
+
+def _extended(parent: str, path: Path) -> Path:
+    """The file an ``extends`` names: relative to ``path``'s folder, else a shipped scenario."""
+    _check_path_text(parent, f"{path}: 'extends' =")
+    local = path.parent / Path(parent).expanduser()
+    if local.is_file():
+        return local
+    shipped = shipped_scenario(parent)
+    if shipped is not None:
+        return shipped
+    known = ", ".join(name for name, _, _ in list_scenarios(shipped_only=True)) or "none found"
+    raise InputError(
+        f"{path}: 'extends' = {parent!r} is neither a file ({local.resolve()} does not exist) "
+        f"nor a shipped scenario. Give a path relative to {path.parent} or the name of a "
+        f"shipped scenario ({known})."
+    )
+
+
 def _read_toml(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
-    """Read a scenario file, merging the files it ``extends`` beneath it."""
+    """Read a scenario file, merging the files it ``extends`` beneath it.
+
+    ``extends`` names a file relative to the extending file's folder or, when
+    no such file exists, a shipped scenario (``"baseline"`` or
+    ``"baseline.toml"``), so a scenario that extends the baseline works from
+    any folder.
+    """
+    _check_path_text(str(path), "Scenario file")
     path = path.resolve()
     if path in chain:
         cycle = " -> ".join(str(p) for p in (*chain, path))
@@ -293,13 +343,15 @@ def _read_toml(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     org = data.get("organisation")
     if isinstance(org, dict):
         for key in ("edges", "nodes"):
-            if isinstance(org.get(key), str) and not Path(org[key]).is_absolute():
-                org[key] = str((path.parent / org[key]).resolve())
+            if isinstance(org.get(key), str):
+                _check_path_text(org[key], f"{path}: organisation.{key} =")
+                if not Path(org[key]).is_absolute():
+                    org[key] = str((path.parent / org[key]).resolve())
     if parent is None:
         return data
     if not isinstance(parent, str):
         raise InputError(f"{path}: 'extends' must be a path string, got {parent!r}.")
-    base = _read_toml(path.parent / parent, (*chain, path))
+    base = _read_toml(_extended(parent, path), (*chain, path))
     return _merge(base, data)
 
 
@@ -362,6 +414,11 @@ def format_validation_error(exc: ValidationError, source: str) -> str:
                 what = f"unknown key {name!r}; {_allowed(section, key)}"
         elif kind == "literal_error":
             what = f"{name} = {given!r} is not allowed; allowed values: {ctx.get('expected')}"
+        elif kind == "finite_number":
+            bounds = _bounds(section, key)
+            what = f"{name} = {given!r} must be a finite number, not nan or inf"
+            if bounds != "any finite number":
+                what += f"; allowed: {bounds}"
         elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
             bounds = _bounds(section, key)
             what = f"{name} = {given!r} is out of range; allowed: {bounds}"
@@ -399,6 +456,10 @@ def _bounds(section: str | None, key: str | None) -> str:
             hi, hi_open = m.lt, True
     left = "(" if lo_open else "["
     right = ")" if hi_open else "]"
+    if lo is None and hi is None:
+        return "any finite number"
+    if lo is None:
+        return f"{'<' if hi_open else '<='} {hi}"
     if hi is None:
         return f"{'>' if lo_open else '>='} {lo}"
     return f"{left}{lo}, {hi}{right}"

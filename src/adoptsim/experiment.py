@@ -14,6 +14,10 @@ paired comparisons are sharper. Integer keys sampled by ``lhs``/``sobol``
 are drawn on ``[min, max + 1)`` and rounded down, so every integer from
 ``min`` to ``max`` is equally likely.
 
+A design with more than :data:`MAX_RUNS` runs is refused before its points
+are built (``adoptsim sweep --max-runs`` raises the limit); NaN and infinite
+values (TOML's ``nan`` and ``inf``) are refused everywhere.
+
 Examples
 --------
 >>> import tempfile, pathlib
@@ -59,6 +63,14 @@ PATH_KEYS = {"organisation.edges", "organisation.nodes"}
 # The design sampler draws from its own stream, so changing the number of
 # replications changes neither the design nor the earlier replications' seeds.
 _SAMPLER_STREAM = 1
+
+#: Designs with more runs than this are refused unless the caller raises the limit.
+MAX_RUNS = 1_000_000
+
+#: Disk use of one run file: a fixed part (schema, metadata, summary) and
+#: a part per simulated week (measured with the metrics of ``metrics.COLUMNS``).
+_RUN_FILE_BYTES = 8_000
+_STEP_BYTES = 72
 
 
 class _Strict(BaseModel):
@@ -328,6 +340,9 @@ def _grid_lists(path: Path, parameters: dict[str, Any]) -> dict[str, list[Any]]:
         for value in values:
             if not isinstance(value, str | int | float | bool):
                 raise InputError(f"{where}: value {value!r} must be a number, string or boolean.")
+            if _non_finite(value):
+                raise InputError(f"{where}: value {value!r} is not a finite number; NaN and "
+                                 f"infinity are not allowed. List finite values only.")
         if len({json.dumps(v) for v in values}) < len(values):
             raise InputError(f"{where} = {values!r} repeats a value; list each value once.")
         lists[key] = [_resolve_path(key, v, path.parent) for v in values]
@@ -360,6 +375,10 @@ def _ranges(
                 f"numeric. Vary it with a grid, or fix it in [overrides]."
             )
         lo, hi = rng["min"], rng["max"]
+        for name, bound in (("min", lo), ("max", hi)):
+            if _non_finite(bound):
+                raise InputError(f"{where}: {name} = {bound!r} is not a finite number; a range "
+                                 f"needs finite min and max, e.g. {{ min = 0.1, max = 0.5 }}.")
         integer = ann is int
         allowed = (int,) if integer else (int, float)
         for bound in (lo, hi):
@@ -411,30 +430,12 @@ def _sample(
     return values, problem
 
 
-def load_experiment(path: str | Path, sets: dict[str, Any] | None = None) -> Experiment:
-    """Read and validate an experiment file and build its design.
+def _non_finite(value: Any) -> bool:
+    return isinstance(value, float) and not math.isfinite(value)
 
-    Parameters
-    ----------
-    path
-        The experiment TOML file.
-    sets
-        Dotted overrides of the base scenario (the CLI's ``--set``), applied
-        after the file's ``[overrides]``.
 
-    Returns
-    -------
-    Experiment
-        With every design point validated.
-
-    Raises
-    ------
-    InputError
-        One paragraph naming the file, the key and the allowed values.
-    """
-    path = Path(path)
-    sets = dict(sets or {})
-    raw = _read(path)
+def _parse_spec(path: Path, raw: dict[str, Any]) -> ExperimentSpec:
+    """The file's top-level keys and [design], validated."""
     try:
         spec = ExperimentSpec.model_validate(raw)
     except ValidationError as exc:
@@ -450,75 +451,179 @@ def load_experiment(path: str | Path, sets: dict[str, Any] | None = None) -> Exp
             f"{path}: design.samples is required for kind = {kind!r} (the number of samples, "
             f"e.g. samples = 64)."
         )
+    return spec
+
+
+def _check_keys(path: Path, spec: ExperimentSpec, sets: dict[str, Any]) -> None:
+    """Parameters, overrides and --set name scenario keys, once each, with finite values."""
     for key in spec.parameters:
         _check_key(key, f"{path} [parameters]")
         if key in spec.overrides:
             raise InputError(
                 f"{path}: {key!r} is both a parameter and an override; keep it in one table."
             )
-    for key in spec.overrides:
+    for key, value in spec.overrides.items():
         _check_key(key, f"{path} [overrides]")
-    for key in sets:
+        if _non_finite(value):
+            raise InputError(f"{path}: [overrides] {key!r} = {value!r} is not a finite number; "
+                             f"NaN and infinity are not allowed. Give a finite number.")
+    for key, value in sets.items():
         _check_key(key, "--set")
         if key in spec.parameters:
             raise InputError(
                 f"--set {key}: {key!r} is a design parameter of {path}; it cannot also be set."
             )
+        if _non_finite(value):
+            raise InputError(f"--set {key}={value!r}: {value!r} is not a finite number; NaN "
+                             f"and infinity are not allowed. Give a finite number.")
 
+
+def _load_scenario(path: Path, spec: ExperimentSpec) -> ScenarioConfig:
     scenario_path = (path.parent / spec.scenario).resolve()
     if not scenario_path.is_file():
         raise InputError(
             f"{path}: scenario file {scenario_path} does not exist (scenario = "
             f"{spec.scenario!r} is relative to the experiment file)."
         )
-    scenario = load_config(scenario_path)
-    base_dir = scenario.base_dir
+    return load_config(scenario_path)
 
+
+def design_points(spec: ExperimentSpec) -> int:
+    """The number of design points ``spec`` generates, counted without building them.
+
+    ``grid``: the product of the value lists' lengths; ``lhs``: ``samples``;
+    ``sobol``: ``samples × (k + 2)`` for ``k`` parameters (Saltelli's scheme
+    without second-order indices, as :func:`_sample` draws it).
+    """
+    kind, n, k = spec.design.kind, spec.design.samples or 0, len(spec.parameters)
     if kind == "grid":
+        return math.prod(len(v) if isinstance(v, list) else 1 for v in spec.parameters.values())
+    return n if kind == "lhs" else n * (k + 2)
+
+
+def _human_bytes(n: float) -> str:
+    for unit in ("bytes", "kB", "MB", "GB", "TB"):
+        if n < 1000 or unit == "TB":
+            return f"{n:,.0f} {unit}" if unit == "bytes" else f"{n:,.1f} {unit}"
+        n /= 1000
+    raise AssertionError("unreachable")
+
+
+def _check_size(path: Path, spec: ExperimentSpec, base: dict[str, Any], max_runs: int) -> None:
+    """Refuse a design with more than ``max_runs`` runs before anything is built."""
+    points = design_points(spec)
+    runs = points * spec.replications
+    if runs <= max_runs:
+        return
+    steps = spec.parameters.get("run.steps", base.get("run", {}).get("steps", 0))
+    if isinstance(steps, list):
+        steps = max((v for v in steps if isinstance(v, int)), default=0)
+    elif isinstance(steps, dict):
+        steps = steps.get("max", 0)
+    per_run = _RUN_FILE_BYTES + _STEP_BYTES * (int(steps) + 1)
+    how = (f"{spec.design.samples:,} samples x ({len(spec.parameters)} parameters + 2) = "
+           if spec.design.kind == "sobol" else "")
+    raise InputError(
+        f"{path}: the design has {runs:,} runs ({how}{points:,} design points x "
+        f"{spec.replications:,} replications), more than the limit of {max_runs:,}. They would "
+        f"take about {_human_bytes(per_run * runs)} on disk ({_human_bytes(per_run)} per run "
+        f"of {steps} weeks). Make the design smaller (fewer values, samples or "
+        f"replications), or raise the limit with adoptsim sweep --max-runs {runs}."
+    )
+
+
+def _resolve_base(
+    path: Path, spec: ExperimentSpec, sets: dict[str, Any], scenario: ScenarioConfig,
+    anchor: dict[str, Any],
+) -> dict[str, Any]:
+    """The base scenario with [overrides] and --set applied, validated."""
+    overrides = {k: _resolve_path(k, v, path.parent) for k, v in spec.overrides.items()}
+    base = _with_values(scenario.to_dict(), overrides)
+    _check_base(base, anchor, f"{path} [overrides]", scenario.base_dir)
+    base = _with_values(base, sets)
+    _check_base(base, anchor, "--set", scenario.base_dir)
+    return base
+
+
+def _grid_points(
+    path: Path, lists: dict[str, list[Any]], base: dict[str, Any], base_dir: str | None
+) -> list[dict[str, Any]]:
+    # Each value on its own first, so an error names the value, not a combination.
+    anchor = {k: v[0] for k, v in lists.items()}
+    for key, values in lists.items():
+        for value in values:
+            _validate(base, {**anchor, key: value},
+                      f"{path}: [parameters] {key!r} value {value!r}", base_dir)
+    return [dict(zip(lists, combo, strict=True)) for combo in itertools.product(*lists.values())]
+
+
+def _sampled_points(
+    path: Path, spec: ExperimentSpec, ranges: dict[str, tuple[float, float, bool]],
+    base: dict[str, Any], base_dir: str | None,
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    anchor = {k: lo for k, (lo, _, _) in ranges.items()}
+    for key, (lo, hi, is_int) in ranges.items():
+        for bound in (lo, hi - 1 if is_int else hi):
+            bound = int(bound) if is_int else bound
+            _validate(base, {**anchor, key: bound},
+                      f"{path}: [parameters] {key!r} range bound {bound!r}", base_dir)
+    unit, problem = _sample(path, spec, ranges)
+    return _scale(unit, ranges), problem
+
+
+def load_experiment(
+    path: str | Path, sets: dict[str, Any] | None = None, max_runs: int = MAX_RUNS
+) -> Experiment:
+    """Read and validate an experiment file and build its design.
+
+    Parameters
+    ----------
+    path
+        The experiment TOML file.
+    sets
+        Dotted overrides of the base scenario (the CLI's ``--set``), applied
+        after the file's ``[overrides]``.
+    max_runs
+        Refuse a design with more runs than this (checked before any point
+        is built; the CLI's ``--max-runs``).
+
+    Returns
+    -------
+    Experiment
+        With every design point validated.
+
+    Raises
+    ------
+    InputError
+        One paragraph naming the file, the key and the allowed values.
+    """
+    path = Path(path)
+    sets = dict(sets or {})
+    raw = _read(path)
+    spec = _parse_spec(path, raw)
+    _check_keys(path, spec, sets)
+    scenario = _load_scenario(path, spec)
+    base_dir = scenario.base_dir
+    if spec.design.kind == "grid":
         lists = _grid_lists(path, spec.parameters)
         anchor = {k: v[0] for k, v in lists.items()}
     else:
-        ranges = _ranges(path, kind, spec.parameters)
+        ranges = _ranges(path, spec.design.kind, spec.parameters)
         anchor = {k: lo for k, (lo, _, _) in ranges.items()}
-    overrides = {k: _resolve_path(k, v, path.parent) for k, v in spec.overrides.items()}
-    base = _with_values(scenario.to_dict(), overrides)
-    _check_base(base, anchor, f"{path} [overrides]", base_dir)
-    base = _with_values(base, sets)
-    _check_base(base, anchor, "--set", base_dir)
-
-    # Each value on its own first, so an error names the value, not a combination.
+    base = _resolve_base(path, spec, sets, scenario, anchor)
+    _check_size(path, spec, base, max_runs)
     problem = None
-    integer: list[str] = []
-    if kind == "grid":
-        for key, values in lists.items():
-            for value in values:
-                _validate(base, {**anchor, key: value},
-                          f"{path}: [parameters] {key!r} value {value!r}", base_dir)
-        points = [dict(zip(lists, combo, strict=True))
-                  for combo in itertools.product(*lists.values())]
+    if spec.design.kind == "grid":
+        points = _grid_points(path, lists, base, base_dir)
     else:
-        for key, (lo, hi, is_int) in ranges.items():
-            for bound in (lo, hi - 1 if is_int else hi):
-                bound = int(bound) if is_int else bound
-                _validate(base, {**anchor, key: bound},
-                          f"{path}: [parameters] {key!r} range bound {bound!r}", base_dir)
-        integer = [k for k, (_, _, is_int) in ranges.items() if is_int]
-        unit, problem = _sample(path, spec, ranges)
-        points = _scale(unit, ranges)
+        points, problem = _sampled_points(path, spec, ranges, base, base_dir)
     for i, point in enumerate(points):
         values = ", ".join(f"{k}={v!r}" for k, v in point.items())
         cfg = _validate(base, point, f"{path}: design point {i} ({values})", base_dir)
         points[i] = {k: _get(cfg, k) for k in point}
+    integer = [] if spec.design.kind == "grid" else [k for k, r in ranges.items() if r[2]]
     return Experiment(
-        path=path,
-        spec=spec,
-        raw=raw,
-        sets=sets,
-        base=base,
-        base_dir=base_dir,
-        parameters=list(spec.parameters),
-        integer_parameters=integer,
-        points=points,
-        seeds=seeds_for(spec.seed, spec.replications),
-        problem=problem,
+        path=path, spec=spec, raw=raw, sets=sets, base=base, base_dir=base_dir,
+        parameters=list(spec.parameters), integer_parameters=integer, points=points,
+        seeds=seeds_for(spec.seed, spec.replications), problem=problem,
     )

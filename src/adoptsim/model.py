@@ -27,11 +27,39 @@ from . import kernels as K
 from . import metrics, policies
 from .agents import CommsManager, Employee
 from .config import ScenarioConfig, as_config, flat_to_dotted, with_overrides
+from .errors import InputError
+from .memory import format_bytes
 from .network import Network, build_network
-from .state import State, initial_state
+from .state import State, estimate_bytes, initial_state, require_run_memory
 
 #: A tie weaker than this has lapsed (about 150 weeks after one positive contact).
 TIE_FLOOR = 0.05
+
+
+def fresh_seed() -> int:
+    """A seed from fresh OS entropy, reduced to 63 bits (fits ``run.seed`` and int64)."""
+    return int(np.random.SeedSequence().entropy) & (2**63 - 1)
+
+
+def run_seed(rng: Any) -> int | None:
+    """The integer seed a run uses for ``rng``; None for a Generator (used as it is).
+
+    ``None`` draws a fresh seed (Mesa's convention: fresh entropy), an integer
+    is the seed itself, and a :class:`numpy.random.SeedSequence` gives a seed
+    derived from it, so that every run has a seed it can be repeated with.
+    """
+    if rng is None:
+        return fresh_seed()
+    if isinstance(rng, np.random.Generator):
+        return None
+    if isinstance(rng, np.random.SeedSequence):
+        return int(rng.generate_state(1, np.uint64)[0]) >> 1
+    if isinstance(rng, int | np.integer) and not isinstance(rng, bool) and rng >= 0:
+        return int(rng)
+    raise InputError(
+        f"rng = {rng!r} is not allowed; give None (fresh entropy), an integer seed >= 0, "
+        f"a numpy.random.SeedSequence or a numpy.random.Generator."
+    )
 
 
 def _metric(model: AdoptionModel, key: str) -> float:
@@ -47,16 +75,35 @@ class AdoptionModel(mesa.Model):
         A scenario file path, a :class:`~adoptsim.config.ScenarioConfig`, a
         dict of sections, or ``None`` for the defaults.
     rng
-        Seed or ``numpy.random.Generator``; defaults to ``run.seed``.
+        As in Mesa: ``None`` (the default) seeds the run from fresh OS
+        entropy, so repeated models are independent replications (what
+        :func:`mesa.batch_run` relies on); the seed drawn is kept in
+        :attr:`seed`, ``run.seed`` and the summary, so ``rng=model.seed``
+        repeats the run. An integer is the seed (it also becomes
+        ``run.seed``), a ``numpy.random.SeedSequence`` gives a seed derived
+        from it, and a ``numpy.random.Generator`` is used as it is. The
+        scenario's own ``run.seed`` is used only when passed explicitly,
+        ``rng=cfg.run.seed``, as the command line and sweeps do, or through
+        :meth:`from_scenario`.
     **params
         Flat overrides of scenario keys: ``section_key`` (``comms_join_step=13``)
         or, for keys that belong to one section only, the key alone
         (``employees=500``, ``join_step=13``).
 
+    Raises
+    ------
+    InputError
+        For bad parameters, and for a scenario whose estimated memory
+        (:func:`adoptsim.state.estimate_bytes`) exceeds the available memory,
+        before anything large is allocated.
+
     Attributes
     ----------
+    seed : int or None
+        The run's integer seed (drawn from fresh entropy when ``rng`` is
+        None); None when a Generator was passed in.
     config : ScenarioConfig
-        The resolved scenario.
+        The resolved scenario (``run.seed`` is :attr:`seed`).
     network : Network
         The organisation graph (CSR).
     state : State
@@ -77,11 +124,13 @@ class AdoptionModel(mesa.Model):
         cfg = as_config(scenario)
         if params:
             cfg = with_overrides(cfg, flat_to_dotted(params))
-        if isinstance(rng, int | np.integer):
-            cfg = with_overrides(cfg, {"run.seed": int(rng)})  # the summary names it
-        #: The integer seed of this run, or None when a Generator was passed in.
-        self.seed = cfg.run.seed if rng is None or isinstance(rng, int | np.integer) else None
-        super().__init__(rng=cfg.run.seed if rng is None else rng)
+        seed = run_seed(rng)
+        if seed is not None:
+            cfg = with_overrides(cfg, {"run.seed": seed})  # the summary names it
+        self.seed = seed
+        # Refuse a size bomb before anything large is allocated.
+        require_run_memory(cfg, network)
+        super().__init__(rng=rng if seed is None else seed)
         self.config = cfg
         # Separate streams, so changing a network parameter leaves the
         # population's draws alone and vice versa.
@@ -89,8 +138,17 @@ class AdoptionModel(mesa.Model):
         self.network = network if network is not None else build_network(
             cfg.organisation, net_rng, cfg.resolve_path
         )
-        self.state: State = initial_state(cfg, self.network, pop_rng)
-        self._setup_arrays()
+        if network is None and cfg.organisation.generator == "edgelist":
+            require_run_memory(cfg, self.network)  # its size is known only now
+        try:
+            self.state: State = initial_state(cfg, self.network, pop_rng)
+            self._setup_arrays()
+        except MemoryError:
+            raise InputError(
+                f"Setting up {self.network.n:,} employees and {cfg.comms.count} comms manager(s) "
+                f"(estimated {format_bytes(estimate_bytes(cfg, self.network))}) ran out of "
+                f"memory. Use fewer employees or fewer managers."
+            ) from None
         self.benefit_cum = 0.0
         self.running = True
         self._views_built = False
@@ -111,13 +169,18 @@ class AdoptionModel(mesa.Model):
     ) -> AdoptionModel:
         """Build a model from a scenario file or config plus dotted overrides.
 
+        Unlike the constructor, the run is seeded with the scenario's
+        ``run.seed`` unless ``rng`` is given: the scenario as written,
+        reproducibly.
+
         >>> m = AdoptionModel.from_scenario(None, {"organisation.employees": 200})
-        >>> m.state.n
-        200
+        >>> m.state.n, m.seed
+        (200, 42)
         """
         cfg = as_config(scenario)
         if overrides:
             cfg = with_overrides(cfg, overrides)
+        kwargs.setdefault("rng", cfg.run.seed)
         return cls(cfg, **kwargs)
 
     # ------------------------------------------------------------------ set-up

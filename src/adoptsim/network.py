@@ -84,6 +84,7 @@ from numba import njit
 
 from .errors import InputError
 from .kernels import JIT
+from .memory import format_bytes, require_memory
 
 if TYPE_CHECKING:  # pragma: no cover
     import networkx
@@ -92,12 +93,14 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "LEADERSHIP_CLIQUE_MAX",
+    "EdgeListWarning",
     "Network",
     "barabasi_albert",
     "build_network",
     "complete_network",
     "csr_from_edges",
     "erdos_renyi",
+    "estimate_size",
     "load_edgelist",
     "org_network",
     "ring_lattice",
@@ -112,6 +115,26 @@ BLOCK_TEAM, BLOCK_DEPARTMENT = 8, 80
 
 #: Largest complete network :meth:`Network.to_networkx` will build.
 NX_COMPLETE_MAX = 5000
+
+#: Peak bytes per undirected tie while a generator builds a network: the
+#: edge arrays, the CSR radix sort's keys and buffers, and the CSR itself
+#: (measured 50-70 bytes at 10⁶ employees for every generator).
+BUILD_BYTES_PER_TIE = 72
+#: Peak bytes per node while building (labels, degrees, draws per node).
+BUILD_BYTES_PER_NODE = 48
+#: Bytes a built network keeps per tie (two int32 CSR entries) and per node
+#: (int64 ``indptr``, int32 department and team, int8 level).
+KEPT_BYTES_PER_TIE, KEPT_BYTES_PER_NODE = 8, 17
+#: Peak bytes per byte of an edge-list file while it is parsed (pyarrow's
+#: table of strings, the interleaved ends and their dictionary encoding).
+READ_BYTES_PER_FILE_BYTE = 3
+
+
+class EdgeListWarning(UserWarning):
+    """A repaired problem in an edge list (self-loops dropped, duplicate ties merged).
+
+    The message is a single line naming the file.
+    """
 
 
 @dataclass(frozen=True, eq=False)
@@ -446,6 +469,126 @@ def _check_n(n: int) -> int:
     return n
 
 
+def _check_degree(mean_degree: float) -> float:
+    if not 0 <= mean_degree < math.inf:  # also refuses nan
+        raise ValueError(f"mean_degree must be a finite number >= 0, got {mean_degree}")
+    return float(mean_degree)
+
+
+# ---------------------------------------------------------------------------
+# Sizes: how many ties a generator will make, checked before it allocates
+
+
+def _org_ties(n: int, team_size: int, teams_per_department: int, cross_ties: float) -> int:
+    """Undirected ties of :func:`org_network` (cross ties at their mean)."""
+    s = min(int(team_size), n)
+    heads = -(-n // (s * int(teams_per_department)))
+    return int(
+        n * (s - 1) // 2  # team cliques
+        + n // s  # leads to heads
+        + heads * min(heads - 1, LEADERSHIP_CLIQUE_MAX - 1) // 2 + heads  # leadership
+        + math.ceil(n * cross_ties / 2)
+    )
+
+
+def _lattice_half(n: int, mean_degree: float) -> int:
+    """Ties per node on each side of the ring (k/2, at most n // 2)."""
+    return min(_half_up(mean_degree / 2), n // 2)
+
+
+def _ba_m(n: int, mean_degree: float) -> int:
+    return min(max(1, _half_up(mean_degree / 2)), n - 1)
+
+
+def _generator_ties(generator: str, n: int, cfg: OrganisationConfig) -> int:
+    """Undirected ties the named generator makes for ``n`` employees."""
+    d = cfg.mean_degree
+    if generator == "org":
+        return _org_ties(n, cfg.team_size, cfg.teams_per_department, cfg.cross_ties)
+    if generator == "erdos_renyi":
+        return math.ceil(n * min(d, n - 1) / 2)
+    if generator in ("ring_lattice", "watts_strogatz"):
+        return n * _lattice_half(n, d)
+    if generator == "barabasi_albert":
+        return n * _ba_m(n, d) if n > 1 else 0
+    return 0  # complete: no edge list
+
+
+def _build_bytes(n: int, ties: int) -> int:
+    """Peak bytes of building a network of ``n`` nodes and ``ties`` undirected ties."""
+    return BUILD_BYTES_PER_TIE * ties + BUILD_BYTES_PER_NODE * n
+
+
+def _require_build(n: int, ties: int, what: str) -> None:
+    require_memory(
+        _build_bytes(n, ties),
+        f"{what} ({n:,} employees, about {ties:,} ties)",
+        "Use fewer employees or fewer ties per employee.",
+    )
+
+
+def _count_lines(path: Path) -> tuple[int, int]:
+    """(lines, bytes) of a file, reading it in blocks; (0, 0) if it cannot be read
+    (the reader reports that with the line number)."""
+    lines = size = 0
+    last = b"\n"
+    try:
+        with open(path, "rb") as f:
+            while block := f.read(1 << 22):
+                lines += block.count(b"\n")
+                size += len(block)
+                last = block[-1:]
+    except (OSError, ValueError):
+        return 0, 0
+    return lines + (last != b"\n"), size  # a last line without a line break counts too
+
+
+def _edgelist_size(edges: Path, nodes: Path | None) -> tuple[int, int, int]:
+    """(employees, ties, peak bytes) of reading an edge list, estimated from its lines.
+
+    Every line but the header is taken to be a tie. Without a node table the
+    number of employees is taken to be the number of ties (the exact check
+    of the population follows once the file is read).
+    """
+    ties, size = _count_lines(edges)
+    ties = max(ties - 1, 0)
+    n = max(_count_lines(nodes)[0] - 1, 0) if nodes is not None else ties
+    return n, ties, READ_BYTES_PER_FILE_BYTE * size + _build_bytes(n, ties)
+
+
+def estimate_size(
+    cfg: OrganisationConfig, resolve: Callable[[str], Path] = Path
+) -> tuple[int, int, int]:
+    """Estimate what a scenario's ``[organisation]`` will build, before building it.
+
+    Parameters
+    ----------
+    cfg : OrganisationConfig
+        The section.
+    resolve : callable
+        Maps ``cfg.edges``/``cfg.nodes`` to paths, e.g.
+        ``ScenarioConfig.resolve_path``.
+
+    Returns
+    -------
+    employees, ties, peak_bytes : int
+        Employees, undirected ties (0 for ``complete``, which stores none) and
+        the peak memory of building the network in bytes. For an edge list
+        these are read off the files' line counts.
+
+    Examples
+    --------
+    >>> from adoptsim.config import OrganisationConfig
+    >>> estimate_size(OrganisationConfig(generator="ring_lattice", employees=1000))[:2]
+    (1000, 5000)
+    """
+    if cfg.generator == "edgelist" and cfg.edges:
+        return _edgelist_size(resolve(cfg.edges), resolve(cfg.nodes) if cfg.nodes else None)
+    n = cfg.employees
+    ties = _generator_ties(cfg.generator, n, cfg)
+    return n, ties, _build_bytes(n, ties)
+
+
 def _blocks(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Block department/team assignment and level 0 for the non-org generators."""
     i = np.arange(n, dtype=np.int32)
@@ -530,8 +673,12 @@ def org_network(
     rng = _rng(rng)
     if team_size < 1 or teams_per_department < 1:
         raise ValueError("team_size and teams_per_department must be at least 1")
-    if cross_ties < 0 or not 0 <= within_department <= 1 or hub_sigma < 0:
-        raise ValueError("need cross_ties >= 0, 0 <= within_department <= 1, hub_sigma >= 0")
+    if not (0 <= cross_ties < math.inf and 0 <= within_department <= 1
+            and 0 <= hub_sigma < math.inf):
+        raise ValueError("need finite cross_ties >= 0, 0 <= within_department <= 1, "
+                         "finite hub_sigma >= 0")
+    _require_build(n, _org_ties(n, team_size, teams_per_department, cross_ties),
+                   "An org network")
     s = int(team_size)
     dsize = s * int(teams_per_department)
     node = np.arange(n, dtype=np.int32)
@@ -612,14 +759,14 @@ def ring_lattice(n: int, mean_degree: float = 10.0) -> Network:
     [4, 4, 4, 4, 4, 4, 4, 4, 4, 4]
     """
     n = _check_n(n)
+    mean_degree = _check_degree(mean_degree)
+    _require_build(n, n * _lattice_half(n, mean_degree), "A ring lattice")
     src, dst = _lattice_edges(n, mean_degree)
     return _network(src, dst, n)
 
 
 def _lattice_edges(n: int, mean_degree: float) -> tuple[np.ndarray, np.ndarray]:
-    if mean_degree < 0:
-        raise ValueError(f"mean_degree must be >= 0, got {mean_degree}")
-    half = min(_half_up(mean_degree / 2), n // 2)
+    half = _lattice_half(n, mean_degree)
     node = np.arange(n, dtype=np.int64)
     # Offset-major order, like networkx's watts_strogatz loop.
     src = np.tile(node, half)
@@ -644,8 +791,8 @@ def erdos_renyi(
     """
     n = _check_n(n)
     rng = _rng(rng)
-    if mean_degree < 0:
-        raise ValueError(f"mean_degree must be >= 0, got {mean_degree}")
+    mean_degree = _check_degree(mean_degree)
+    _require_build(n, math.ceil(n * min(mean_degree, n - 1) / 2), "An erdos_renyi network")
     if n < 2:
         return _network(np.zeros(0, np.int32), np.zeros(0, np.int32), n)
     p = min(1.0, mean_degree / (n - 1))
@@ -691,6 +838,8 @@ def watts_strogatz(
     rng = _rng(rng)
     if not 0 <= rewire <= 1:
         raise ValueError(f"rewire must be in [0, 1], got {rewire}")
+    mean_degree = _check_degree(mean_degree)
+    _require_build(n, n * _lattice_half(n, mean_degree), "A watts_strogatz network")
     src, dst = _lattice_edges(n, mean_degree)
     if n < 3 or len(src) == 0:
         return _network(src, dst, n)
@@ -796,9 +945,9 @@ def barabasi_albert(
     """
     n = _check_n(n)
     rng = _rng(rng)
-    if mean_degree < 0:
-        raise ValueError(f"mean_degree must be >= 0, got {mean_degree}")
-    m = min(max(1, _half_up(mean_degree / 2)), n - 1)
+    mean_degree = _check_degree(mean_degree)
+    m = _ba_m(n, mean_degree)
+    _require_build(n, n * m, "A barabasi_albert network")
     need = max(n - m - 1, 0) * m
     chunk = need + need // 4 + 64
     u = rng.random(chunk)
@@ -820,6 +969,7 @@ def complete_network(n: int) -> Network:
     (True, 10, [4, 4, 4, 4, 4])
     """
     n = _check_n(n)
+    _require_build(n, 0, "A complete network")
     department, team, level = _blocks(n)
     return Network(
         np.zeros(n + 1, np.int64), np.zeros(0, np.int32), department, team, level,
@@ -1180,6 +1330,19 @@ def load_edgelist(edges: str | Path, nodes: str | Path | None = None) -> Network
     """
     epath = Path(edges)
     npath = Path(nodes) if nodes is not None else None
+    for what, path in (("Edge list", epath), ("Node table", npath)):
+        if path is not None and "\x00" in str(path):
+            raise InputError(
+                f"{what} path {str(path)!r} contains a NUL byte (\\x00), which no file path "
+                f"can hold; give the file's path without it."
+            )
+    n_est, ties_est, peak = _edgelist_size(epath, npath)
+    require_memory(
+        peak,
+        f"Reading edge list {_one_line(epath)} (about {ties_est:,} ties, "
+        f"{n_est:,} employees)",
+        "Use a smaller edge list.",
+    )
     node_cols: dict[str, np.ndarray] = {}
     fixed: dict[str, int] | None = None
     if npath is not None:
@@ -1198,11 +1361,17 @@ def load_edgelist(edges: str | Path, nodes: str | Path | None = None) -> Network
     indptr, indices, weights = _csr(s_arr, d_arr, n, w_arr)
     dups = len(s_arr) - loops - len(indices) // 2
     if loops:
-        warnings.warn(f"{epath}: dropped {loops} self-loop(s).", stacklevel=2)
+        warnings.warn(
+            f"Edge list {_one_line(epath)}: dropped {loops} self-loop(s) (ties of a node "
+            f"to itself).",
+            EdgeListWarning,
+            stacklevel=2,
+        )
     if dups:
         warnings.warn(
-            f"{epath}: merged {dups} duplicate tie(s) (also reversed pairs)"
-            + ("; kept the largest weight." if weights is not None else "."),
+            f"Edge list {_one_line(epath)}: merged {dups} duplicate tie(s) (also reversed "
+            f"pairs)" + ("; kept the largest weight." if weights is not None else "."),
+            EdgeListWarning,
             stacklevel=2,
         )
     labels = np.empty(n, object)
@@ -1217,6 +1386,13 @@ def load_edgelist(edges: str | Path, nodes: str | Path | None = None) -> Network
         indptr, indices, department, team, level,
         weights=weights, labels=labels, comms=node_cols.get("comms"),
     )
+
+
+def _one_line(path: Path) -> str:
+    """A path for a one-line message: as is, or quoted with escapes if it holds
+    line breaks or other unprintable characters."""
+    text = str(path)
+    return text if text.isprintable() else repr(text)
 
 
 def build_network(
@@ -1237,7 +1413,28 @@ def build_network(
     resolve : callable
         Maps ``cfg.edges``/``cfg.nodes`` to paths, e.g.
         ``ScenarioConfig.resolve_path``.
+
+    Raises
+    ------
+    InputError
+        For a bad edge list, or a network that would not fit in the available
+        memory (refused before allocating, with the estimate; a
+        ``MemoryError`` on the way is reported the same way).
     """
+    try:
+        return _build(cfg, rng, resolve)
+    except MemoryError:
+        n, ties, peak = estimate_size(cfg, resolve)
+        raise InputError(
+            f"Building the {cfg.generator} network ({n:,} employees, about {ties:,} ties, "
+            f"estimated {format_bytes(peak)} at the peak) ran out of memory. Use fewer "
+            f"employees or fewer ties per employee."
+        ) from None
+
+
+def _build(
+    cfg: OrganisationConfig, rng: np.random.Generator, resolve: Callable[[str], Path]
+) -> Network:
     g = cfg.generator
     n = cfg.employees
     if g == "org":

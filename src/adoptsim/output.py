@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+
+from .errors import InputError, reject_nul
 
 if TYPE_CHECKING:
     from .model import AdoptionModel
@@ -20,6 +23,49 @@ PLOTTED = {
     "underground": "underground members",
     "trust": "mean trust in comms",
 }
+
+
+def check_output_folder(path: str | os.PathLike[str], option: str = "--out") -> Path:
+    """Check, before any work, that results can be written to the folder ``path``.
+
+    Nothing is created: the folder may be missing as long as it can be made
+    in its nearest existing parent. Call this before a long run, so a bad
+    folder is reported at once instead of after the results are computed.
+
+    Parameters
+    ----------
+    path
+        The output folder as given.
+    option
+        The option or key that gave it, named in the message.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path`` as a Path.
+
+    Raises
+    ------
+    InputError
+        If the path holds a NUL byte, is an existing file, lies under a file,
+        or the folder (or its nearest existing parent) is not writable.
+    """
+    folder = Path(reject_nul(path, option))
+    existing = folder
+    try:
+        while not existing.exists() and existing != existing.parent:
+            existing = existing.parent
+        if not existing.is_dir():
+            where = "is a file" if existing == folder else f"lies under the file {existing}"
+            raise InputError(f"{option} {folder} {where}; give a folder (created if missing).")
+        # os.access is no proof (root passes it on read-only mounts): make and remove a folder.
+        os.rmdir(tempfile.mkdtemp(prefix=".adoptsim-check-", dir=existing))
+    except OSError as exc:
+        problem = "is not writable" if existing == folder else f"cannot be created in {existing}"
+        raise InputError(
+            f"{option} {folder} {problem}: {exc.strerror}. Choose another folder."
+        ) from None
+    return folder
 
 
 def _atomic_write(path: Path, write) -> None:

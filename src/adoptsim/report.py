@@ -4,6 +4,8 @@ The page shows outcome time series per design point with 95% bands, a table
 of final outcomes with confidence intervals, paired differences against the
 reference point (design point 0), Sobol' indices where the design has them,
 and the sweep's provenance. Images are embedded, so the page opens offline.
+Shares are shown in % (differences in percentage points), as in the table
+``adoptsim sweep`` prints; the CSV files keep the store's 0-1 values.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import base64
 import html
 import io
 import math
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,22 +24,35 @@ from scipy import stats
 
 from .analysis import mean_ci, point_table
 from .errors import InputError
-from .store import load_results
+from .store import (
+    CorruptRunWarning,
+    DiskFullError,
+    load_results,
+    writable_file,
+    writable_folder,
+    writing,
+)
 
-#: Summary outcomes reported, with readable labels. Shares are 0-1.
+#: Summary outcomes reported, with readable labels (shares in %, see SHARES).
 OUTCOMES: dict[str, str] = {
-    "final_member": "adoption (members, share)",
-    "final_active": "active posters (share)",
-    "final_underground": "underground members (share)",
+    "final_member": "adoption (members, %)",
+    "final_active": "active posters (%)",
+    "final_underground": "underground members (%)",
     "final_trust": "mean trust in comms (0-1)",
     "final_fear": "mean fear (0-1)",
-    "final_cm_follower_share": "manager follower share",
-    "final_cm_reach": "manager reach (share)",
-    "tenure26_follower_share": "follower share after 26 weeks on C",
-    "tenure26_reach": "reach after 26 weeks on C",
-    "final_buzz_coverage": "buzz coverage (share of posts seen)",
+    "final_cm_follower_share": "manager follower share (% of members)",
+    "final_cm_reach": "manager reach (%)",
+    "tenure26_follower_share": "follower share after 26 weeks on C (%)",
+    "tenure26_reach": "reach after 26 weeks on C (%)",
+    "final_buzz_coverage": "buzz coverage (% of posts seen)",
     "total_posts_c": "posts on C (whole run)",
     "final_benefit_cum": "cumulative benefit",
+}
+
+#: Outcomes stored as shares (0-1) and shown in %, as the sweep's terminal table does.
+SHARES = {
+    "final_member", "final_active", "final_underground", "final_cm_follower_share",
+    "final_cm_reach", "tenure26_follower_share", "tenure26_reach", "final_buzz_coverage",
 }
 
 #: Time-series metrics plotted, with axis labels.
@@ -69,6 +85,8 @@ class Report:
     sobol: pd.DataFrame | None
     images: dict[str, bytes] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: Problems with the store, e.g. run files left out because they cannot be read.
+    warnings: list[str] = field(default_factory=list)
 
 
 def _label(row: pd.Series, params: list[str]) -> str:
@@ -186,9 +204,10 @@ def plot_finals(finals: pd.DataFrame, labels: list[str], outcome: str) -> bytes:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    mean = finals[f"{outcome}_mean"].to_numpy(float)
-    lo = finals[f"{outcome}_low"].to_numpy(float)
-    hi = finals[f"{outcome}_high"].to_numpy(float)
+    scale = 100.0 if outcome in SHARES else 1.0
+    mean = scale * finals[f"{outcome}_mean"].to_numpy(float)
+    lo = scale * finals[f"{outcome}_low"].to_numpy(float)
+    hi = scale * finals[f"{outcome}_high"].to_numpy(float)
     err = np.vstack([mean - lo, hi - mean])
     err = np.where(np.isnan(err), 0.0, err)
     fig, ax = plt.subplots(figsize=(7.5, 0.35 * len(mean) + 1.4))
@@ -226,34 +245,54 @@ def plot_sobol(sob: pd.DataFrame) -> bytes:
     return _png(fig)
 
 
+def _provenance(manifest: dict, runs_finished: int, out: str | Path) -> dict[str, str]:
+    design = manifest["design"]
+    return {
+        "experiment": str(manifest.get("experiment_file", "")),
+        "description": manifest.get("description", ""),
+        "design": f"{design['kind']}, {design['points']} points x "
+                  f"{design['replications']} replications",
+        "finished runs": f"{runs_finished} of {design['runs']}",
+        "master seed": str(manifest.get("seed")),
+        "seeding": manifest.get("seeding", ""),
+        "scenario hash": manifest.get("base_scenario_hash", ""),
+        "versions": ", ".join(f"{k} {v}" for k, v in manifest.get("versions", {}).items()),
+        "created": manifest.get("created", ""),
+    }
+
+
 def build_report(out: str | Path) -> Report:
-    """Compute every table and figure of a sweep's report."""
+    """Compute every table and figure of a sweep's report.
+
+    Run files that cannot be read are left out (see
+    :func:`adoptsim.load_results`); the report's notes name them.
+    """
     results = load_results(out)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", CorruptRunWarning)
+        report = _build(results, out)
+    for warning in caught:
+        if issubclass(warning.category, CorruptRunWarning):
+            report.warnings.append(str(warning.message))
+        else:
+            warnings.warn_explicit(warning.message, warning.category, warning.filename,
+                                   warning.lineno)
+    return report
+
+
+def _build(results, out: str | Path) -> Report:
     manifest = results.manifest
     summary = results.summary
     if summary.empty:
         raise InputError(f"{out}: no finished runs yet; run the sweep first (adoptsim sweep).")
-    design = results.design
     params = list(manifest["design"]["parameters"])
     kind = manifest["design"]["kind"]
     outcomes = [c for c in OUTCOMES if c in summary and summary[c].notna().any()]
     finals = point_table(summary, ["point", *params], outcomes)
-    labels = [_label(row, params) for _, row in finals.iterrows()]
     report = Report(
         title=manifest.get("name") or Path(out).name,
         params=params,
-        provenance={
-            "experiment": str(manifest.get("experiment_file", "")),
-            "description": manifest.get("description", ""),
-            "design": f"{kind}, {manifest['design']['points']} points x "
-                      f"{manifest['design']['replications']} replications",
-            "finished runs": f"{len(summary)} of {manifest['design']['runs']}",
-            "master seed": str(manifest.get("seed")),
-            "seeding": manifest.get("seeding", ""),
-            "scenario hash": manifest.get("base_scenario_hash", ""),
-            "versions": ", ".join(f"{k} {v}" for k, v in manifest.get("versions", {}).items()),
-            "created": manifest.get("created", ""),
-        },
+        provenance=_provenance(manifest, len(summary), out),
         finals=finals,
         differences=None,
         sobol=None,
@@ -266,29 +305,37 @@ def build_report(out: str | Path) -> Report:
         if not sob.empty:
             report.sobol = sob
             report.images["sobol.png"] = plot_sobol(sob)
+    _add_figures(report, results)
+    return report
+
+
+def _add_figures(report: Report, results) -> None:
+    """Time series per point (when they can be told apart) and final-value bars."""
+    design, params, finals = results.design, report.params, report.finals
     if _panels(design, params):
         ts = results.timeseries
         for metric in SERIES:
             report.images[f"series_{metric}.png"] = plot_series(ts, design, params, metric)
     else:
         report.notes.append(
-            f"{manifest['design']['points']} design points are too many to draw as separate "
-            f"curves; the time series are in the store (adoptsim.load_results)."
+            f"{results.manifest['design']['points']} design points are too many to draw as "
+            f"separate curves; the time series are in the store (adoptsim.load_results)."
         )
     if len(finals) <= 40:
+        labels = [_label(row, params) for _, row in finals.iterrows()]
         for outcome in ("final_member", "final_trust", "final_cm_follower_share",
                         "final_underground", "final_benefit_cum"):
             if f"{outcome}_mean" in finals:
                 report.images[f"final_{outcome.removeprefix('final_')}.png"] = plot_finals(
                     finals, labels, outcome)
-    return report
 
 
-def _fmt(x: object) -> str:
+def _fmt(x: object, share: bool = False) -> str:
+    """A table cell: shares in % with one decimal (as in the terminal), else 4 digits."""
     if isinstance(x, float):
         if math.isnan(x):
             return "–"
-        return f"{x:.4g}"
+        return f"{100 * x:.1f}" if share else f"{x:.4g}"
     return html.escape(str(x))
 
 
@@ -299,8 +346,9 @@ def _ci_table(df: pd.DataFrame, key_cols: list[str], outcomes: list[str]) -> str
     for _, row in df.iterrows():
         cells = "".join(f"<td>{_fmt(row[c])}</td>" for c in key_cols)
         for c in outcomes:
-            cells += (f"<td>{_fmt(row[f'{c}_mean'])}<br><small>[{_fmt(row[f'{c}_low'])}, "
-                      f"{_fmt(row[f'{c}_high'])}]</small></td>")
+            pct = c in SHARES
+            cells += (f"<td>{_fmt(row[f'{c}_mean'], pct)}<br><small>[{_fmt(row[f'{c}_low'], pct)}"
+                      f", {_fmt(row[f'{c}_high'], pct)}]</small></td>")
         body.append(f"<tr>{cells}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
@@ -324,6 +372,8 @@ def render_html(report: Report) -> str:
              f"<h1>adoptsim report: {html.escape(report.title)}</h1>"]
     parts.append("<dl>" + "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(str(v))}</dd>"
                                   for k, v in report.provenance.items() if v) + "</dl>")
+    for warning in report.warnings:
+        parts.append(f"<p><strong>Warning:</strong> {html.escape(warning)}</p>")
     for note in report.notes:
         parts.append(f"<p><em>{html.escape(note)}</em></p>")
     series = [k for k in report.images if k.startswith("series_")]
@@ -332,15 +382,16 @@ def render_html(report: Report) -> str:
                      "t-interval of the mean as a band.</p>")
         parts += [_img(report.images[k], k) for k in series]
     parts.append("<h2>Final outcomes</h2><p>Mean over replications, with the 95% t-interval "
-                 "in brackets. Shares are between 0 and 1.</p>")
+                 "in brackets. Shares are in % (of employees; follower share: of members); "
+                 "final_outcomes.csv keeps them as fractions between 0 and 1.</p>")
     parts.append(_ci_table(report.finals, ["point", *params, "n"], outcomes))
     parts += [_img(v, k) for k, v in report.images.items() if k.startswith("final_")]
     if report.differences is not None and not report.differences.empty:
         ref = ", ".join(f"{p} = {report.finals.iloc[0][p]}" for p in params)
         parts.append(f"<h2>Differences from the reference point</h2><p>Each point minus point 0 "
                      f"({html.escape(ref)}), paired by replication (the same seeds at every "
-                     f"point), with 95% intervals. An interval that excludes 0 is an effect "
-                     f"told apart from noise.</p>")
+                     f"point), with 95% intervals; shares in percentage points. An interval "
+                     f"that excludes 0 is an effect told apart from noise.</p>")
         parts.append(_ci_table(report.differences, ["point", *params], outcomes))
     if report.sobol is not None:
         parts.append("<h2>Sensitivity (Sobol' indices)</h2><p>S1: share of the outcome's "
@@ -358,19 +409,40 @@ def _img(data: bytes, alt: str) -> str:
 
 
 def write_report(out: str | Path, html_path: str | Path | None = None) -> tuple[Path, list[Path]]:
-    """Write ``report.html`` and the PNGs (into ``OUT/report/``); return their paths."""
+    """Write ``report.html`` and the PNGs (into ``OUT/report/``); return their paths.
+
+    Warnings (run files left out because they cannot be read) are printed
+    on stderr as well as shown on the page.
+
+    Raises
+    ------
+    InputError
+        If ``out`` is no readable sweep, an output path cannot be written,
+        or the disk fills up.
+    """
+    from rich.console import Console
+
     report = build_report(out)
-    folder = Path(out) / "report"
-    folder.mkdir(exist_ok=True)
-    pngs = []
-    for name, data in report.images.items():
-        (folder / name).write_bytes(data)
-        pngs.append(folder / name)
-    report.finals.to_csv(folder / "final_outcomes.csv", index=False)
-    if report.differences is not None:
-        report.differences.to_csv(folder / "differences.csv", index=False)
-    if report.sobol is not None:
-        report.sobol.to_csv(folder / "sobol.csv", index=False)
-    target = Path(html_path) if html_path else Path(out) / "report.html"
-    target.write_text(render_html(report), encoding="utf-8")
+    target = writable_file(Path(html_path) if html_path else Path(out) / "report.html", "--html")
+    folder = writable_folder(Path(out) / "report", "the report folder")
+    tables = {"final_outcomes.csv": report.finals, "differences.csv": report.differences,
+              "sobol.csv": report.sobol}
+    try:
+        pngs = []
+        for name, data in report.images.items():
+            with writing(folder / name):
+                (folder / name).write_bytes(data)
+            pngs.append(folder / name)
+        for name, frame in tables.items():
+            if frame is not None:
+                with writing(folder / name):
+                    frame.to_csv(folder / name, index=False)
+        with writing(target):
+            target.write_text(render_html(report), encoding="utf-8")
+    except DiskFullError as exc:
+        raise InputError(f"the disk is full ({exc.reason}) while writing {exc.path}. Free some "
+                         f"space and run adoptsim report again.") from None
+    stderr = Console(stderr=True)
+    for warning in report.warnings:
+        stderr.print(f"warning: {warning}", highlight=False, markup=False, soft_wrap=True)
     return target, pngs

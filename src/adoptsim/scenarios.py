@@ -1,4 +1,12 @@
-"""Finding the shipped scenarios (``scenarios/*.toml``) by name."""
+"""Finding the shipped scenarios (``scenarios/*.toml``) by name.
+
+The shipped scenarios live in the repository's top-level ``scenarios/``
+folder. They are looked up first as package data, ``adoptsim/scenarios/``
+next to this module (where pyproject's package-data puts them in a built
+package), then in the source tree's top-level folder (a checkout or an
+editable install). Names given on the command line are looked up in
+``./scenarios`` first, so a project folder can hold its own scenarios.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +16,48 @@ from pathlib import Path
 from .errors import InputError
 
 
-def scenario_dir() -> Path | None:
-    """The shipped scenarios: ``./scenarios`` or the source tree's ``scenarios/``."""
-    for candidate in (Path.cwd() / "scenarios", Path(__file__).resolve().parents[2] / "scenarios"):
-        if (candidate / "baseline.toml").is_file():
+def _has_baseline(folder: Path) -> bool:
+    return (folder / "baseline.toml").is_file()
+
+
+def shipped_dir() -> Path | None:
+    """The scenarios that come with adoptsim, wherever the current directory is.
+
+    The package data folder ``adoptsim/scenarios`` of an installed package,
+    else the source tree's top-level ``scenarios/``; ``None`` if neither holds
+    ``baseline.toml``.
+    """
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "scenarios", here.parents[1] / "scenarios"):
+        if _has_baseline(candidate):
             return candidate
     return None
 
 
-def list_scenarios() -> list[tuple[str, Path, str]]:
-    """(name, path, description) of every shipped scenario, sorted by name."""
-    folder = scenario_dir()
+def scenario_dir() -> Path | None:
+    """Where scenario names are looked up: ``./scenarios`` if it holds ``baseline.toml``,
+    else :func:`shipped_dir`."""
+    local = Path.cwd() / "scenarios"
+    return local if _has_baseline(local) else shipped_dir()
+
+
+def shipped_scenario(name: str) -> Path | None:
+    """The shipped scenario called ``name`` (``"baseline"`` or ``"baseline.toml"``), or None.
+
+    Only a bare name counts: anything with a folder in it is a path.
+    """
+    folder = shipped_dir()
+    path = Path(name)
+    if folder is None or "/" in name or "\\" in name or path.suffix not in ("", ".toml"):
+        return None
+    candidate = folder / f"{path.stem}.toml"
+    return candidate if candidate.is_file() else None
+
+
+def list_scenarios(shipped_only: bool = False) -> list[tuple[str, Path, str]]:
+    """(name, path, description) of every scenario in :func:`scenario_dir` (or, with
+    ``shipped_only``, :func:`shipped_dir`), sorted by name."""
+    folder = shipped_dir() if shipped_only else scenario_dir()
     if folder is None:
         return []
     out = []

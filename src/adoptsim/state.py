@@ -13,10 +13,19 @@ import numpy as np
 
 from .config import ScenarioConfig
 from .errors import InputError
-from .network import Network
+from .memory import require_memory
+from .network import KEPT_BYTES_PER_NODE, KEPT_BYTES_PER_TIE, Network, estimate_size
 
 #: Managers keep a dense tie and follow row per employee (5 bytes a cell).
 MAX_MANAGER_CELLS = 200_000_000
+MANAGER_CELL_BYTES = 5
+
+#: Bytes per employee of a running model: the state's arrays, the model's
+#: per-step tables and scratch, the draws of a step (measured about 160).
+EMPLOYEE_BYTES = 192
+#: Bytes per employee and ``joining.follows``: the follow urn (8) and the
+#: three uniforms per follow drawn when everyone joins at once (24).
+FOLLOW_BYTES = 32
 
 #: ``last_post`` value of someone who never posted.
 NEVER = np.int32(-(2**30))
@@ -98,6 +107,68 @@ class State:
             grown = np.zeros(max(need, 2 * len(self.urn), 1024), np.int64)
             grown[: self.urn_len] = self.urn[: self.urn_len]
             self.urn = grown
+
+
+def population_bytes(cfg: ScenarioConfig, n: int) -> int:
+    """Estimated peak bytes of the population of ``n`` employees and its managers."""
+    return (
+        n * (EMPLOYEE_BYTES + FOLLOW_BYTES * cfg.joining.follows)
+        + MANAGER_CELL_BYTES * cfg.comms.count * n
+    )
+
+
+def estimate_bytes(cfg: ScenarioConfig, network: Network | None = None) -> int:
+    """Estimated peak memory of a run of ``cfg``, in bytes, without allocating anything.
+
+    The peak is the larger of building the network (edge arrays and the CSR
+    sort, :func:`adoptsim.network.estimate_size`) and the built network plus
+    the population (:func:`population_bytes`: per-employee arrays and the
+    managers' M x N tie and follow arrays).
+
+    Parameters
+    ----------
+    cfg : ScenarioConfig
+        The scenario.
+    network : Network, optional
+        A network already built: then only the population is estimated.
+
+    Examples
+    --------
+    >>> from adoptsim.config import load_config
+    >>> cfg = load_config(overrides={"organisation.employees": 2000})
+    >>> 500_000 < estimate_bytes(cfg) < 2_000_000  # about 0.9 MB
+    True
+    """
+    if network is not None:
+        return population_bytes(cfg, network.n)
+    n, ties, build = estimate_size(cfg.organisation, cfg.resolve_path)
+    kept = KEPT_BYTES_PER_TIE * ties + KEPT_BYTES_PER_NODE * n
+    return max(build, kept + population_bytes(cfg, n))
+
+
+def require_run_memory(cfg: ScenarioConfig, network: Network | None = None) -> None:
+    """Raise :class:`InputError` if :func:`estimate_bytes` exceeds the available memory.
+
+    An edge list is not estimated beforehand: its reader checks its own size
+    (:func:`adoptsim.network.load_edgelist`), and the population is checked
+    once the network, and so its size, is known (pass ``network``).
+    """
+    org = cfg.organisation
+    if network is not None:
+        what = f"The population of {network.n:,} employees"
+    elif org.generator == "edgelist":
+        return
+    else:
+        n, ties, _ = estimate_size(org, cfg.resolve_path)
+        net = "no stored ties" if org.generator == "complete" else f"about {ties:,} ties"
+        what = (f"A run of {n:,} employees ({org.generator} network, {net}; "
+                f"{cfg.comms.count} comms manager(s))")
+    require_memory(
+        estimate_bytes(cfg, network),
+        what,
+        "Use fewer employees, fewer ties per employee (organisation.mean_degree, "
+        "team_size, cross_ties) or fewer managers (comms.count).",
+    )
 
 
 def manager_nodes(cfg: ScenarioConfig, net: Network) -> np.ndarray:

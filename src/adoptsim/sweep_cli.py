@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import os
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -28,8 +27,12 @@ from .errors import InputError
 if TYPE_CHECKING:
     import pandas as pd
 
-console = Console()
-err = Console(stderr=True)
+    from .experiment import Experiment
+    from .store import Store
+    from .sweep import SweepReport
+
+console = Console(markup=False, emoji=False, highlight=False, soft_wrap=True)
+err = Console(stderr=True, markup=False, emoji=False, highlight=False, soft_wrap=True)
 
 #: Outcomes of the end-of-sweep table: summary column -> (heading, cell format).
 OUTCOMES = {
@@ -57,28 +60,57 @@ def sweep(
         "(repeatable; part of the experiment's hash).")] = None,
     force: Annotated[bool, typer.Option(
         help="Delete the results already in --out and start over.")] = False,
+    max_runs: Annotated[int | None, typer.Option(
+        min=1, help="Refuse designs with more runs than this (default 1,000,000).")] = None,
 ) -> None:
     """Run an experiment's design with replications; resume if interrupted."""
-    from .analysis import point_table
-    from .experiment import load_experiment
-    from .store import Store, summary_frame
-    from .sweep import open_executor, run_sweep
+    from .experiment import MAX_RUNS, load_experiment
+    from .store import DiskFullError, Store, StoreLock, writable_folder
 
     if workers is not None and scheduler:
         raise InputError("Give either --workers (local processes) or --scheduler (a Dask "
                          "cluster), not both.")
-    exp = load_experiment(experiment, parse_assignments(sets))
-    out = out or Path("results") / exp.name
+    exp = load_experiment(experiment, parse_assignments(sets),
+                          MAX_RUNS if max_runs is None else max_runs)
+    out = writable_folder(out or Path("results") / exp.name, "--out")
     store = Store(out)
+    with StoreLock(out) as lock:
+        try:
+            notice = lock.acquire()
+            if notice:
+                _note(notice)
+            report = _run(exp, store, force, workers, scheduler)
+        except DiskFullError as exc:
+            saved = len(store.finished() & {r.run_id for r in exp.runs})
+            raise _disk_full(out, exc, saved, len(exp.runs)) from None
+    _finish(exp, store, report)
+
+
+def _disk_full(out: Path, exc: Exception, saved: int, total: int) -> InputError:
+    reason, path = getattr(exc, "reason", str(exc)), getattr(exc, "path", out)
+    return InputError(
+        f"the disk holding {out} is full ({reason}) while writing {path}; {saved} of {total} "
+        f"runs are saved. Free some space and run the same command again to resume."
+    )
+
+
+def _run(exp: Experiment, store: Store, force: bool, workers: int | None,
+         scheduler: str | None) -> SweepReport:
+    """Open (or resume) the store and run what is left, with a progress bar."""
+    from .sweep import open_executor, run_sweep
+
     resumed = store.initialise(exp, force=force)
-    todo = len(exp.runs) - len(store.finished() & {r.run_id for r in exp.runs})
+    finished, moved = store.load_finished(r.run_id for r in exp.runs)
+    for path, reason in moved:
+        _note(f"warning: {path.name} could not be read ({reason}); moved to {path} and "
+              f"run again.")
+    todo = len(exp.runs) - len(finished)
     if resumed:
-        err.print(f"Resuming {out}: {len(exp.runs) - todo} of {len(exp.runs)} runs already done.")
+        _note(f"Resuming {store.root}: {len(finished)} of {len(exp.runs)} runs already done.")
     if not todo:
         scheduler = None  # nothing to run: no cluster needed
     if scheduler is None:
         workers = max(1, min(workers or os.cpu_count() or 1, todo))
-    started = time.perf_counter()
     with open_executor(workers, scheduler) as (executor, in_flight, where):
         err.print(f"{exp.name}: {len(exp.points)} design points x {exp.spec.replications} "
                   f"replications; running {todo} runs on {where}.")
@@ -89,29 +121,43 @@ def sweep(
                 bar.update(task, advance=1,
                            failed=bar.tasks[task].fields["failed"] + (outcome.status == "failed"))
 
-            report = run_sweep(exp, store, executor, in_flight, advance)
-    seconds = time.perf_counter() - started
-    saved = report.skipped + len(report.done)
+            report = run_sweep(exp, store, executor, in_flight, advance, finished)
+    report.moved = moved
+    return report
+
+
+def _finish(exp: Experiment, store: Store, report: SweepReport) -> None:
+    """Print the outcome table and the sweep's end; exit 0, 1 (failures), 2 or 130."""
+    from .analysis import point_table
+    from .store import summary_frame
+
+    out = store.root
+    if report.disk_full:
+        raise _disk_full(out, report.disk_full, report.saved, report.total)
     if report.interrupted:
-        err.print(f"Interrupted: {saved} of {report.total} runs are saved in {out}. Run the same "
-                  f"command again to resume.")
+        _note(f"Interrupted: {report.saved} of {report.total} runs are saved in {out}. Run "
+              f"the same command again to resume.")
         raise typer.Exit(130)
     summary = summary_frame(exp.design_frame(), report.summaries)
     if len(summary):
         table = point_table(summary, ["point", *exp.parameters], list(OUTCOMES))
         _print_points(table, exp.parameters, exp.name)
-    console.print(f"{len(report.done)} runs in {seconds:.1f} s; results in {out} "
-                  f"(adoptsim.load_results({str(out)!r})).")
+    console.print(f"{len(report.done)} runs in {report.seconds:.1f} s; results in {out} "
+                  f"(adoptsim.load_results({str(out)!r})).", markup=False)
     if report.broken:
-        unrun = report.total - saved - len(report.failed)
-        err.print(f"[bold red]The workers stopped[/] ({report.broken}); {unrun} runs did not "
-                  f"run. Run the same command again to resume.", highlight=False)
+        unrun = report.total - report.saved - len(report.failed)
+        err.print(f"error: the workers stopped ({report.broken}); {unrun} runs did not run. "
+                  f"Run the same command again to resume.")
     if report.failed:
-        err.print(f"[bold red]{len(report.failed)} of {report.total} runs failed[/]; their "
-                  f"tracebacks are in {store.failed_dir}/. Run the same command again to retry "
-                  f"them.", highlight=False)
+        err.print(f"error: {len(report.failed)} of {report.total} runs failed; their tracebacks "
+                  f"are in {store.failed_dir}/. Run the same command again to retry them.")
     if report.failed or report.broken:
         raise typer.Exit(1)
+
+
+def _note(text: str) -> None:
+    """A plain line on stderr: no markup, and long paths are never broken."""
+    err.print(text, highlight=False, markup=False, soft_wrap=True)
 
 
 def _progress() -> Progress:
@@ -160,13 +206,36 @@ def _fmt(value) -> str:
 
 def export(
     out: Annotated[Path, typer.Argument(help="A sweep's results folder.")],
-    csv: Annotated[Path, typer.Option(help="Folder for design.csv, summary.csv, timeseries.csv.")],
+    csv: Annotated[Path | None, typer.Option(
+        help="Where to write: the folder for design.csv, summary.csv and timeseries.csv "
+        "(default OUT/csv); with --table, the CSV file (default OUT/csv/table.csv).")] = None,
+    table: Annotated[bool, typer.Option(
+        "--table", help="Write one BehaviorSpace-style CSV instead: the design parameters "
+        "on every time-series row (run_id, point, replication, seed, parameters, step, "
+        "metrics).")] = False,
 ) -> None:
-    """Export a sweep's results as CSV files for spreadsheets."""
-    from .store import export_csv
+    """Export a sweep's results as CSV files for spreadsheets, R or pandas."""
+    import warnings
 
-    for path in export_csv(out, csv):
-        console.print(f"Wrote {path}")
+    from .store import CorruptRunWarning, DiskFullError, export_csv, export_table
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", CorruptRunWarning)
+        try:
+            if table:
+                path, rows = export_table(out, csv)
+                lines = [f"Wrote {path} ({rows:,} rows: one per run and step, the design "
+                         f"parameters on every row)."]
+            else:
+                lines = [f"Wrote {path}" for path in export_csv(out, csv)]
+        except DiskFullError as exc:
+            raise InputError(f"the disk is full ({exc.reason}) while writing {exc.path}, "
+                             f"which was not written. Free some space, or export elsewhere "
+                             f"with --csv.") from None
+    for warning in caught:
+        _note(f"warning: {warning.message}")
+    for line in lines:
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -4,8 +4,15 @@ The server runs as a subprocess from a temporary working directory holding
 two presets (a copy of the baseline and a test preset), so the tests do not
 depend on which scenarios ship and also check that the app works from any
 directory. Every preset is cut to 400 employees (``--set``) to keep steps fast.
+
+Without Chromium (``ADOPTSIM_CHROMIUM``, default ``/usr/bin/chromium``) the
+browser tests are skipped, and the run says so at its start and again at its
+end, with the reason (``ADOPTSIM_CHROMIUM_MISSING``, set by ``make test`` from
+``tools/ensure-chromium``, says why it could not be installed). A Chromium
+that exists but fails to launch fails the tests.
 """
 
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -18,7 +25,7 @@ from adoptsim.app import server
 from adoptsim.app.levers import AppSettings
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("ADOPTSIM_CHROMIUM") or "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -31,6 +38,44 @@ description = "Test preset: the comms manager joins in week 30."
 [comms]
 join_step = 30
 """
+
+
+NOT_RUN = pytest.StashKey[str]()
+
+
+def chromium_missing() -> str | None:
+    """Why there is no Chromium to drive, or None if there is one."""
+    if CHROMIUM.exists():
+        return None
+    return os.environ.get("ADOPTSIM_CHROMIUM_MISSING") or f"no Chromium at {CHROMIUM}"
+
+
+@pytest.hookimpl(trylast=True)  # after -k/-m deselection, so only selected tests count
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip the browser tests when there is no Chromium, and say so before they run."""
+    browser_tests = [item for item in items if item.get_closest_marker("browser")]
+    reason = chromium_missing()
+    if not browser_tests or reason is None:
+        return
+    note = (f"browser tests NOT run: {reason}; install Debian's chromium "
+            "(`sudo apt-get install chromium`) to run them")
+    config.stash[NOT_RUN] = f"{note} ({len(browser_tests)} skipped)"
+    for item in browser_tests:
+        item.add_marker(pytest.mark.skip(reason=note))
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(config.stash[NOT_RUN], yellow=True, bold=True)
+
+
+# Outermost wrapper, so the note comes after pytest's own summary, just above the counts.
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter,
+                            config: pytest.Config) -> Iterator[None]:
+    """Repeat at the end of the run that the browser tests did not run, and why."""
+    yield
+    if NOT_RUN in config.stash:
+        terminalreporter.write_sep("!", "browser tests NOT run", yellow=True, bold=True)
+        terminalreporter.write_line(config.stash[NOT_RUN], yellow=True, bold=True)
 
 
 @dataclass(frozen=True)
@@ -65,14 +110,21 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture(scope="session")
 def browser():
-    """Headless Debian Chromium; never a browser Playwright downloads."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"The browser tests need Debian's Chromium at {CHROMIUM}: install it with "
-                    "`apt-get install chromium` (Playwright must not download a browser).")
+    """Headless Debian Chromium; never a browser Playwright downloads.
+
+    A missing Chromium skips the browser tests before this runs; one that is
+    there but does not start fails them.
+    """
+    from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                                  args=CHROMIUM_ARGS)
+        except PlaywrightError as exc:
+            message = f"Chromium at {CHROMIUM} is installed but failed to launch:\n{exc}"
+            raise pytest.fail.Exception(message, pytrace=False) from None
         try:
             yield chromium
         finally:

@@ -48,7 +48,7 @@ class Exploration:
 
     def __init__(self, config: ScenarioConfig, name: str) -> None:
         self.name = name
-        self.model = AdoptionModel(config)
+        self.model = AdoptionModel(config, rng=config.run.seed)
         self.lock = threading.Lock()  # the Play thread and button clicks share the model
         net, managers = self.model.network, self.model.state.managers.node
         self.drawing = drawing(net, managers)
@@ -148,7 +148,7 @@ COMPARE_OUTCOMES = (
 def run_to_end(config: ScenarioConfig, progress: Callable[[int], None] | None = None
                ) -> pd.DataFrame:
     """Run a scenario to its horizon; ``progress`` gets the week after each step."""
-    model = AdoptionModel(config)
+    model = AdoptionModel(config, rng=config.run.seed)
     while model.steps < config.run.steps:
         model.step()
         if progress is not None:

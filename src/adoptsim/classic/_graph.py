@@ -7,6 +7,8 @@ layout of :class:`adoptsim.network.Network`.
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Iterable
 
 import numpy as np
@@ -88,16 +90,68 @@ def check_seeds(seeds: Iterable[int], n: int) -> np.ndarray:
     return arr
 
 
+def _interval(low: float | None, high: float | None, low_open: bool, high_open: bool) -> str:
+    """The allowed range in words: ``'> 0'``, ``'in [0, 1)'``, or ``''`` if unbounded."""
+    if low is None and high is None:
+        return ""
+    if high is None:
+        return f"{'>' if low_open else '>='} {low:g}"
+    if low is None:
+        return f"{'<' if high_open else '<='} {high:g}"
+    return f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+
+
+def check_number(
+    name: str,
+    value: float,
+    low: float | None = None,
+    high: float | None = None,
+    *,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float:
+    """Validate a finite real number within optional bounds; return it as a float.
+
+    Raises
+    ------
+    InputError
+        Naming ``name`` and the allowed range, for a non-number, nan, ±inf or a
+        value outside the bounds (``low_open``/``high_open`` exclude the bound).
+
+    Examples
+    --------
+    >>> check_number("dt", 0.5, 0.0, low_open=True)
+    0.5
+    """
+    allowed = _interval(low, high, low_open, high_open)
+    finite = f"a finite number {allowed}".rstrip()
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
+        raise InputError(f"{name} must be {finite}; got {value!r}.")
+    x = float(value)
+    if not math.isfinite(x):
+        raise InputError(f"{name} must be {finite}, not {x}.")
+    below = low is not None and (x <= low if low_open else x < low)
+    above = high is not None and (x >= high if high_open else x > high)
+    if below or above:
+        raise InputError(f"{name} must be {allowed}; got {value!r}.")
+    return x
+
+
 def check_probability(name: str, value: float) -> float:
-    """Validate a probability in [0, 1]."""
-    value = float(value)
-    if not 0.0 <= value <= 1.0:
-        raise InputError(f"{name} must be a probability in [0, 1]; got {value}.")
-    return value
+    """Validate a probability in [0, 1] (finite; nan refused)."""
+    return check_number(name, value, 0.0, 1.0)
 
 
 def check_positive_int(name: str, value: int, *, minimum: int = 1) -> int:
-    """Validate an integer count of at least ``minimum``."""
-    if isinstance(value, bool) or int(value) != value or value < minimum:
+    """Validate an integer count of at least ``minimum`` (floats only if whole and finite)."""
+    if isinstance(value, bool | np.bool_):
+        whole = False
+    elif isinstance(value, numbers.Integral):
+        whole = True
+    elif isinstance(value, numbers.Real):
+        whole = math.isfinite(value) and float(value).is_integer()
+    else:
+        whole = False
+    if not whole or int(value) < minimum:
         raise InputError(f"{name} must be an integer >= {minimum}; got {value!r}.")
     return int(value)

@@ -27,15 +27,22 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import InputError
-from ._graph import as_rng, check_positive_int
+from ..memory import require_memory
+from ._graph import as_rng, check_number, check_positive_int
 from ._jit import kernel
 
 
 def _check_pq(p: float, q: float) -> tuple[float, float]:
-    p, q = float(p), float(q)
-    if not (p > 0.0 and q >= 0.0 and np.isfinite(p) and np.isfinite(q)):
-        raise InputError(f"Bass needs p > 0 and q >= 0; got p={p}, q={q}.")
+    p = check_number("p (innovation)", p, 0.0, low_open=True)
+    q = check_number("q (imitation)", q, 0.0)
     return p, q
+
+
+def _times(t: np.ndarray | float) -> np.ndarray:
+    t = np.asarray(t, dtype=float)
+    if not np.all(np.isfinite(t) & (t >= 0.0)):
+        raise InputError("times t must be finite numbers >= 0 (time since launch).")
+    return t
 
 
 def bass_adoption(t: np.ndarray | float, p: float, q: float) -> np.ndarray:
@@ -54,14 +61,14 @@ def bass_adoption(t: np.ndarray | float, p: float, q: float) -> np.ndarray:
         F(t), in [0, 1).
     """
     p, q = _check_pq(p, q)
-    e = np.exp(-(p + q) * np.asarray(t, dtype=float))
+    e = np.exp(-(p + q) * _times(t))
     return (1.0 - e) / (1.0 + (q / p) * e)
 
 
 def bass_density(t: np.ndarray | float, p: float, q: float) -> np.ndarray:
     """Closed-form adoption density f(t) = dF/dt of the Bass model."""
     p, q = _check_pq(p, q)
-    e = np.exp(-(p + q) * np.asarray(t, dtype=float))
+    e = np.exp(-(p + q) * _times(t))
     return ((p + q) ** 2 / p) * e / (1.0 + (q / p) * e) ** 2
 
 
@@ -159,8 +166,13 @@ def bass_abm(
     n = check_positive_int("n", n)
     steps = check_positive_int("steps", steps)
     trials = check_positive_int("trials", trials)
-    if not (dt > 0 and np.isfinite(dt)):
-        raise InputError(f"dt must be a positive time step; got {dt}.")
+    dt = check_number("dt (time step)", dt, 0.0, low_open=True)
+    # Per agent: a bool and a float64 uniform each step; per record: one float64.
+    require_memory(
+        9 * n + 8 * trials * (steps + 1),
+        f"The agent-based Bass model with n = {n:,}, {steps:,} steps and {trials:,} trial(s)",
+        "Use a smaller n or fewer steps and trials.",
+    )
     rng = as_rng(rng)
     shares = np.zeros((trials, steps + 1))
     for trial in range(trials):

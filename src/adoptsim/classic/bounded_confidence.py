@@ -17,8 +17,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import InputError
-from ._graph import as_rng, check_csr, check_positive_int, row_of_entry
+from ..memory import require_memory
+from ._graph import as_rng, check_csr, check_number, check_positive_int, row_of_entry
 from ._jit import kernel
+
+#: Bytes per meeting of a block: two int64 ends and scratch.
+MEETING_BYTES = 24
 
 
 @kernel
@@ -37,6 +41,7 @@ def _deffuant(x, first, second, d, mu):  # pragma: no cover - compiled
 
 def opinion_clusters(x: np.ndarray, tol: float = 1e-3) -> np.ndarray:
     """Sizes of opinion clusters: runs of sorted opinions whose neighbours differ by < ``tol``."""
+    tol = check_number("tol", tol, 0.0, low_open=True)
     xs = np.sort(np.asarray(x, dtype=float))
     cuts = np.flatnonzero(np.diff(xs) >= tol) + 1
     return np.diff(np.concatenate([[0], cuts, [xs.size]]))
@@ -108,11 +113,15 @@ def deffuant(
     n = x.size
     if x.ndim != 1 or n < 2 or not np.all((x >= 0.0) & (x <= 1.0)):
         raise InputError("initial opinions must be at least two numbers in [0, 1].")
-    if not (0.0 < d <= 1.0 and 0.0 < mu <= 0.5 and tol > 0.0):
-        raise InputError(f"need 0 < d <= 1, 0 < mu <= 0.5 and tol > 0; got d={d}, mu={mu}.")
+    d = check_number("d (confidence bound)", d, 0.0, 1.0, low_open=True)
+    mu = check_number("mu (convergence)", mu, 0.0, 0.5, low_open=True)
+    tol = check_number("tol", tol, 0.0, low_open=True)
     max_meetings = check_positive_int(
         "max_meetings", 10_000 * n if max_meetings is None else max_meetings
     )
+    # Meetings are drawn in blocks of 10 per agent; the settling check sorts copies.
+    require_memory(MEETING_BYTES * min(10 * n, max_meetings) + 40 * n,
+                   f"Bounded confidence with {n:,} agents", "Use fewer agents.")
     rng = as_rng(rng)
     if (indptr is None) != (indices is None):
         raise InputError("give both indptr and indices (a network), or neither (complete mixing).")

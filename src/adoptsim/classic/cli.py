@@ -2,9 +2,12 @@
 
 Register the sub-command group on the main app with :func:`register`. Each
 model prints a table by default and machine-readable JSON with ``--json``.
-Bad input raises :class:`~adoptsim.errors.InputError` (the main command
-prints it as one paragraph and exits with status 2). The models and networks
-are imported inside the commands, so registering costs no numba start-up.
+Bad input raises :class:`~adoptsim.errors.InputError` naming the option (the
+main command prints it as one paragraph and exits with status 2): counts
+below their minimum, numbers that are nan, infinite or out of range, and
+sizes whose estimated memory exceeds what the machine has available, which
+are refused before anything is allocated. The models and networks are
+imported inside the commands, so registering costs no numba start-up.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from rich.console import Console
 from rich.table import Table
 
 from ..errors import InputError
-from ._graph import check_positive_int
+from ..memory import format_bytes, require_memory
+from ._graph import check_number, check_positive_int
 
 if TYPE_CHECKING:
     from ..network import Network
@@ -28,9 +32,9 @@ classic_app = typer.Typer(
     name="classic",
     help="Classic diffusion models: Bass, Granovetter, Watts, SIR/SIS, IC/LT with CELF, "
     "DeGroot, Friedkin-Johnsen, Deffuant, Centola-Macy.",
-    no_args_is_help=True,
 )
-console = Console()
+# Plain console: values from the command line are printed literally, never as markup.
+console = Console(markup=False, emoji=False, highlight=False)
 
 GENERATORS = (
     "org", "erdos_renyi", "watts_strogatz", "barabasi_albert", "ring_lattice", "complete",
@@ -66,6 +70,46 @@ def register(app: typer.Typer) -> None:
 # ---------------------------------------------------------------------------
 # helpers
 
+# Memory estimates, from the peak resident memory of the commands at 20,000 and
+# 120,000 employees (and of each network generator at 400,000), rounded up.
+#: Building a network: bytes per employee plus bytes per tie end (mean degree).
+NETWORK_NODE_BYTES, NETWORK_TIE_END_BYTES = 40, 36
+#: Mean degree of the "org" generator (its size does not follow --mean-degree).
+ORG_DEGREE = 12
+#: Per-employee arrays of a model run on a network (states, thresholds, queues).
+MODEL_NODE_BYTES = 64
+#: Friedkin-Johnsen's closed form: the sparse LU factors fill in to about
+#: half a dense n x n matrix (measured 3.4 n**2 bytes at 10,000 employees).
+FJ_FILL_BYTES = 4
+
+
+def _require_memory(
+    command: str,
+    employees: int,
+    per_employee: float,
+    extra: float = 0.0,
+    extra_for: str = "",
+    hint: str = "",
+) -> None:
+    """Refuse, before allocating, a command whose estimated peak memory is not available.
+
+    The estimate is ``employees * per_employee + extra`` bytes; ``extra_for``
+    says what the extra memory holds and ``hint`` which options lower it.
+    """
+    plus = f", plus {format_bytes(extra)} for {extra_for}" if extra_for else ""
+    require_memory(
+        employees * per_employee + extra,
+        f"adoptsim classic {command} with --employees {employees:,} (about "
+        f"{per_employee:,.0f} bytes per employee{plus})",
+        f"Use a smaller --employees{hint}.",
+    )
+
+
+def _counts(*options: tuple[str, int]) -> None:
+    """Check whole-number options, given as (option, value) pairs, are at least 1."""
+    for option, value in options:
+        check_positive_int(option, value)
+
 
 def _rngs(seed: int, count: int) -> list[np.random.Generator]:
     """Independent generators for the network and the model, from one master seed."""
@@ -83,8 +127,22 @@ def _network(
     edges: str | None,
     rng: np.random.Generator,
     *,
+    command: str,
+    node_bytes: float = MODEL_NODE_BYTES,
+    tie_end_bytes: float = 0.0,
+    extra_bytes: float = 0.0,
+    extra_for: str = "",
+    hint: str = "",
     allow_complete: bool = False,
 ) -> Network:
+    """Build the network the options ask for, after checking them and the memory it needs.
+
+    ``node_bytes`` and ``tie_end_bytes`` are the model's own memory per
+    employee and per tie end; with the network's they give the bytes per
+    employee of :func:`_require_memory` (``extra_bytes``, ``extra_for`` and
+    ``hint`` are passed on). An edge list is not estimated: its reader checks
+    its own size.
+    """
     from .. import network as nw
 
     generator = generator or ("edgelist" if edges else default)
@@ -99,6 +157,15 @@ def _network(
         if not edges:
             raise InputError("--generator edgelist needs --edges PATH (a CSV/TSV edge list).")
         return nw.load_edgelist(edges)
+    check_positive_int("--employees", employees)
+    check_number("--mean-degree", mean_degree, 0.0)
+    check_number("--rewire", rewire, 0.0, 1.0)
+    degree = {"org": ORG_DEGREE, "complete": 0.0}.get(generator, mean_degree)
+    network = 0.0 if generator == "complete" else (
+        NETWORK_NODE_BYTES + NETWORK_TIE_END_BYTES * degree
+    )
+    per_employee = network + node_bytes + tie_end_bytes * degree
+    _require_memory(command, employees, per_employee, extra_bytes, extra_for, hint)
     builders = {
         "org": lambda: nw.org_network(employees, rng=rng),
         "erdos_renyi": lambda: nw.erdos_renyi(employees, mean_degree, rng),
@@ -206,10 +273,18 @@ def bass(
     """Bass (1969): closed form F(t) and peak time ln(q/p)/(p+q) vs the agent-based model."""
     from .bass import bass_abm, bass_adoption, bass_peak_time
 
-    if not (dt > 0 and horizon >= dt):
-        raise InputError(f"need --dt > 0 and --horizon >= --dt; got dt={dt}, horizon={horizon}.")
+    check_number("--p", p, 0.0, low_open=True)
+    check_number("--q", q, 0.0)
+    check_number("--dt", dt, 0.0, low_open=True)
+    check_number("--horizon", horizon, dt)
+    _counts(("--employees", employees), ("--trials", trials))
+    steps = round(horizon / dt)
+    # Per agent: the adopted flags and a step's uniforms; per trial and step: the share.
+    _require_memory("bass", employees, 24, 8 * trials * (steps + 1),
+                    f"the adoption share of {steps + 1:,} steps x {trials} trial(s)",
+                    ", fewer --trials, a larger --dt or a shorter --horizon")
     (rng,) = _rngs(seed, 1)
-    run = bass_abm(employees, p, q, dt=dt, steps=round(horizon / dt), trials=trials, rng=rng)
+    run = bass_abm(employees, p, q, dt=dt, steps=steps, trials=trials, rng=rng)
     closed = bass_adoption(run.times, p, q)
     mean = run.adopted.mean(axis=0)
     every = max(1, round(1.0 / dt))
@@ -250,6 +325,10 @@ def granovetter(
     from .collective import granovetter as run_granovetter
     from .collective import granovetter_normal_equilibrium
 
+    check_positive_int("--employees", employees)
+    check_number("--mean", mean)
+    # Thresholds, draws and the history of rounds: measured 151 bytes per person.
+    _require_memory("granovetter", employees, 160)
     summary: dict[str, Any] = {}
     if thresholds is not None:
         values = _parse_floats(thresholds, "--thresholds")
@@ -258,8 +337,7 @@ def granovetter(
         th = np.array(values, dtype=np.int64)
         source = "given"
     elif sd is not None:
-        if not sd > 0:
-            raise InputError(f"--sd must be positive; got {sd}.")
+        check_number("--sd", sd, 0.0, low_open=True)
         (rng,) = _rngs(seed, 1)
         th = np.maximum(np.rint(rng.normal(mean, sd, employees)), 0).astype(np.int64)
         source = f"Normal({mean}, {sd}), rounded, seed {seed}"
@@ -303,8 +381,12 @@ def watts(
         watts_trials,
     )
 
+    check_number("--phi", phi, 0.0, 1.0, low_open=True)
+    check_number("--global-share", global_share, 0.0, 1.0)
+    check_positive_int("--trials", trials)
     g_rng, m_rng = _rngs(seed, 2)
-    net = _network(generator, "erdos_renyi", employees, mean_degree, rewire, edges, g_rng)
+    net = _network(generator, "erdos_renyi", employees, mean_degree, rewire, edges, g_rng,
+                   command="watts")
     low, high = watts_cascade_window(phi)
     summary: dict[str, Any] = {
         "phi": phi, **_graph_summary(net), "seed": seed,
@@ -350,9 +432,12 @@ def sir(
     from .epidemic import epidemic_threshold, er_final_size, transmissibility
     from .epidemic import sir as run_sir
 
-    trials = check_positive_int("--trials", trials)
+    check_number("--beta", beta, 0.0, 1.0)
+    check_number("--gamma", gamma, 0.0, 1.0)
+    _counts(("--initial", initial), ("--trials", trials))
     g_rng, m_rng = _rngs(seed, 2)
-    net = _network(generator, "erdos_renyi", employees, mean_degree, rewire, edges, g_rng)
+    net = _network(generator, "erdos_renyi", employees, mean_degree, rewire, edges, g_rng,
+                   command="sir")
     explicit = _parse_seeds(seeds)
     sizes = [
         run_sir(net.indptr, net.indices, beta, gamma, seeds=explicit, initial=initial,
@@ -396,9 +481,15 @@ def sis(
     from .epidemic import sis as run_sis
     from .epidemic import sis_threshold
 
-    trials = check_positive_int("--trials", trials)
+    check_number("--beta", beta, 0.0, 1.0)
+    check_number("--gamma", gamma, 0.0, 1.0)
+    _counts(("--initial", initial), ("--steps", steps), ("--trials", trials))
     g_rng, m_rng = _rngs(seed, 2)
-    net = _network(generator, "erdos_renyi", employees, mean_degree, rewire, edges, g_rng)
+    # Each trial keeps its count of infected per step.
+    net = _network(generator, "erdos_renyi", employees, mean_degree, rewire, edges, g_rng,
+                   command="sis", extra_bytes=8 * trials * (steps + 1),
+                   extra_for=f"the infected counts of {steps + 1:,} steps x {trials} trial(s)",
+                   hint=", fewer --steps or fewer --trials")
     explicit = _parse_seeds(seeds)
     runs = [
         run_sis(net.indptr, net.indices, beta, gamma, seeds=explicit, initial=initial,
@@ -455,8 +546,12 @@ def ic(
     as_json: Json = False,
 ) -> None:
     """Independent cascade: CELF greedy seeds vs degree and random seeds, same random numbers."""
+    check_number("--p", p, 0.0, 1.0)
+    _counts(("--k", k), ("--samples", samples))
     g_rng, m_rng = _rngs(seed, 2)
-    net = _network(generator, "org", employees, mean_degree, rewire, edges, g_rng)
+    # The live-edge samples: a uniform draw and a flag per sample and tie end.
+    net = _network(generator, "org", employees, mean_degree, rewire, edges, g_rng,
+                   command="ic", tie_end_bytes=9 * samples, hint=" or fewer --samples")
     _influence("ic", k, p, samples, net, m_rng, seed, as_json)
 
 
@@ -473,8 +568,12 @@ def lt(
     as_json: Json = False,
 ) -> None:
     """Linear threshold (weights 1/k): CELF greedy seeds vs degree and random seeds."""
+    _counts(("--k", k), ("--samples", samples))
     g_rng, m_rng = _rngs(seed, 2)
-    net = _network(generator, "org", employees, mean_degree, rewire, edges, g_rng)
+    # The live-edge samples: per sample, a uniform per employee and flags per tie end.
+    net = _network(generator, "org", employees, mean_degree, rewire, edges, g_rng,
+                   command="lt", node_bytes=MODEL_NODE_BYTES + 16 * samples,
+                   tie_end_bytes=3 * samples, hint=" or fewer --samples")
     _influence("lt", k, 0.0, samples, net, m_rng, seed, as_json)
 
 
@@ -493,7 +592,8 @@ def degroot(
     from .opinion import degroot_limit
 
     g_rng, m_rng = _rngs(seed, 2)
-    net = _network(generator, "org", employees, mean_degree, rewire, edges, g_rng)
+    net = _network(generator, "org", employees, mean_degree, rewire, edges, g_rng,
+                   command="degroot")
     x0 = m_rng.random(net.n)
     run = run_degroot(net.indptr, net.indices, x0)
     limit = degroot_limit(net.indptr, net.indices, x0)
@@ -524,8 +624,11 @@ def fj(
     """Friedkin-Johnsen: iteration vs the closed form (I − ΛW)⁻¹(I − Λ)x0."""
     from .opinion import friedkin_johnsen, friedkin_johnsen_limit
 
+    check_number("--susceptibility", susceptibility, 0.0, 1.0)
     g_rng, m_rng = _rngs(seed, 2)
-    net = _network(generator, "org", employees, mean_degree, rewire, edges, g_rng)
+    net = _network(generator, "org", employees, mean_degree, rewire, edges, g_rng,
+                   command="fj", extra_bytes=FJ_FILL_BYTES * float(employees) ** 2,
+                   extra_for="the closed form's sparse solve, which grows as employees squared")
     x0 = m_rng.random(net.n)
     run = friedkin_johnsen(net.indptr, net.indices, x0, susceptibility)
     limit = friedkin_johnsen_limit(net.indptr, net.indices, x0, susceptibility)
@@ -555,11 +658,13 @@ def deffuant(
     """Deffuant et al. (2000) bounded confidence: about ⌊1/(2d)⌋ opinion clusters if well mixed."""
     from .bounded_confidence import deffuant as run_deffuant
 
-    trials = check_positive_int("--trials", trials)
+    check_number("--d", d, 0.0, 1.0, low_open=True)
+    check_number("--mu", mu, 0.0, 0.5, low_open=True)
+    check_positive_int("--trials", trials)
     g_rng, m_rng = _rngs(seed, 2)
-    net = _network(
-        generator, "complete", employees, mean_degree, rewire, edges, g_rng, allow_complete=True
-    )
+    # Opinions, meeting partners and cluster bookkeeping: measured 277 bytes per employee.
+    net = _network(generator, "complete", employees, mean_degree, rewire, edges, g_rng,
+                   command="deffuant", node_bytes=320, allow_complete=True)
     graph = {} if net.complete else {"indptr": net.indptr, "indices": net.indices}
     rows = []
     for t in range(trials):
@@ -596,6 +701,13 @@ def centola(
     from .threshold import complex_contagion_trials
 
     probabilities = _parse_floats(rewire, "--rewire")
+    for p in probabilities:
+        check_number("--rewire", p, 0.0, 1.0)
+    check_number("--mean-degree", mean_degree, 0.0)
+    _counts(("--threshold", threshold), ("--employees", employees), ("--trials", trials))
+    # One lattice at a time: its build plus the contagions' per-employee arrays.
+    per_employee = NETWORK_NODE_BYTES + NETWORK_TIE_END_BYTES * mean_degree + MODEL_NODE_BYTES
+    _require_memory("centola", employees, per_employee)
     rngs = _rngs(seed, 2 * len(probabilities))
     rows = []
     for i, p in enumerate(probabilities):

@@ -25,6 +25,8 @@ import numpy as np
 from scipy.special import ndtr
 
 from ..errors import InputError
+from ..memory import require_memory
+from ._graph import check_number
 from ._jit import kernel
 
 
@@ -92,6 +94,9 @@ def granovetter(thresholds: np.ndarray) -> GranovetterResult:
         raise InputError("thresholds must be a non-empty one-dimensional array of integers.")
     if th.min() < 0:
         raise InputError("thresholds must be non-negative integers (a count of joiners).")
+    # An int64 copy, the history, the rounds and the kernel's counts: 8 bytes each.
+    require_memory(32 * th.size, f"Granovetter's model of {th.size:,} people",
+                   "Use fewer people.")
     th = np.ascontiguousarray(th, dtype=np.int64)
     history = np.zeros(th.size + 1, np.int64)
     adopt_round = np.empty(th.size, np.int64)
@@ -120,8 +125,10 @@ def granovetter_normal_equilibrium(n: int, mean: float, sd: float, tol: float = 
     float
         The equilibrium number of joiners.
     """
-    if n < 1 or not sd > 0:
-        raise InputError(f"need n >= 1 and sd > 0; got n={n}, sd={sd}.")
+    n = check_number("n (crowd size)", n, 1.0)
+    mean = check_number("mean", mean)
+    sd = check_number("sd", sd, 0.0, low_open=True)
+    tol = check_number("tol", tol, 0.0, low_open=True)
     r = 0.0
     while True:
         nxt = n * float(ndtr((r - mean) / sd))

@@ -29,9 +29,11 @@ import numpy as np
 from scipy.optimize import brentq
 
 from ..errors import InputError
+from ..memory import require_memory
 from ._graph import (
     as_rng,
     check_csr,
+    check_number,
     check_positive_int,
     check_probability,
     check_seeds,
@@ -94,6 +96,10 @@ def _simulate(indptr, indices, beta, gamma, seeds, initial, steps, rng, sis) -> 
     beta = check_probability("beta", beta)
     gamma = check_probability("gamma", gamma)
     steps = check_positive_int("steps", steps)
+    if sis:
+        # The record covers every step: two lists of ints, then two int64 arrays.
+        require_memory(32 * (steps + 1), f"An SIS record of {steps:,} steps",
+                       "Use fewer steps.")
     rng = as_rng(rng)
     if seeds is None:
         initial = check_positive_int("initial", initial)
@@ -229,8 +235,8 @@ def er_final_size(z: float, t: float) -> float:
     >>> round(er_final_size(2.0, 1.0), 4)
     0.7968
     """
-    if z < 0 or not 0.0 <= t <= 1.0:
-        raise InputError(f"need z >= 0 and 0 <= T <= 1; got z={z}, T={t}.")
+    z = check_number("z (mean degree)", z, 0.0)
+    t = check_number("T (transmissibility)", t, 0.0, 1.0)
     r = z * t
     if r <= 1.0:
         return 0.0

@@ -28,6 +28,7 @@ from typing import Literal
 import numpy as np
 
 from ..errors import InputError
+from ..memory import require_memory
 from ._graph import (
     as_rng,
     check_csr,
@@ -138,23 +139,32 @@ def sample_live_edges(
             f"{samples} samples of {indices.size} directed edges exceed the memory budget of "
             f"{MAX_LIVE_ENTRIES:,} entries; use fewer samples or a smaller graph."
         )
+    if model not in ("ic", "lt"):
+        raise InputError(f"model must be 'ic' or 'lt'; got {model!r}.")
+    n = indptr.size - 1
+    # IC: a float64 uniform and a bool per entry and sample; LT: a uniform,
+    # a pick and a row index per node and sample, and the bool table.
+    per_sample = 9 * indices.size if model == "ic" else indices.size + 24 * n
+    require_memory(
+        samples * per_sample + 16 * indices.size,
+        f"{samples:,} live-edge samples of a graph with {n:,} nodes and "
+        f"{indices.size // 2:,} ties",
+        "Use fewer samples or a smaller graph.",
+    )
     rng = as_rng(rng)
     rev = reverse_entry(indptr, indices)  # also checks that the graph is undirected
     if model == "ic":
         p = check_probability("p", p)
         return LiveEdges("ic", rng.random((samples, indices.size)) < p)
-    if model == "lt":
-        n = indptr.size - 1
-        u = rng.random((samples, n))
-        k = degrees(indptr)
-        nodes = np.flatnonzero(k > 0)
-        # Entry indptr[v] + j is v's j-th neighbour w; the live edge is w→v, the reverse entry.
-        pick = np.minimum((u[:, nodes] * k[nodes]).astype(np.int64), k[nodes] - 1)
-        live = np.zeros((samples, indices.size), dtype=np.bool_)
-        rows = np.repeat(np.arange(samples), nodes.size)
-        live[rows, rev[(indptr[nodes] + pick).ravel()]] = True
-        return LiveEdges("lt", live)
-    raise InputError(f"model must be 'ic' or 'lt'; got {model!r}.")
+    u = rng.random((samples, n))
+    k = degrees(indptr)
+    nodes = np.flatnonzero(k > 0)
+    # Entry indptr[v] + j is v's j-th neighbour w; the live edge is w→v, the reverse entry.
+    pick = np.minimum((u[:, nodes] * k[nodes]).astype(np.int64), k[nodes] - 1)
+    live = np.zeros((samples, indices.size), dtype=np.bool_)
+    rows = np.repeat(np.arange(samples), nodes.size)
+    live[rows, rev[(indptr[nodes] + pick).ravel()]] = True
+    return LiveEdges("lt", live)
 
 
 def _check_live(indptr, indices, live: LiveEdges) -> None:
@@ -188,6 +198,8 @@ def _prepare(indptr, indices, k, model, p, samples, rng, live):
     if live is None:
         live = sample_live_edges(indptr, indices, model, p, samples, rng)
     _check_live(indptr, indices, live)
+    require_memory(live.samples * n + 24 * n, f"Seed selection over {live.samples:,} "
+                   f"samples of {n:,} nodes", "Use fewer samples or a smaller graph.")
     covered = np.zeros((live.samples, n), dtype=np.bool_)
     return indptr, indices, n, k, live, covered, np.zeros(n, np.bool_), np.empty(n, np.int64)
 
@@ -303,9 +315,14 @@ def degree_seeds(indptr: np.ndarray, k: int) -> np.ndarray:
 
 def random_seeds(n: int, k: int, rng: np.random.Generator | int | None = None) -> np.ndarray:
     """k distinct nodes drawn uniformly: a baseline."""
+    n = check_positive_int("n", n)
     k = check_positive_int("k", k)
     if k > n:
         raise InputError(f"k ({k}) exceeds the number of nodes ({n}).")
+    # numpy draws a large share of the nodes through a permutation of all n,
+    # a small one through a set of the k chosen.
+    need = 8 * n + 16 * k if 50 * k > n else 64 * k
+    require_memory(need, f"Drawing {k:,} of {n:,} nodes", "Use a smaller k or n.")
     return as_rng(rng).choice(n, size=k, replace=False).astype(np.int64)
 
 

@@ -28,7 +28,7 @@ from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import spsolve
 
 from ..errors import InputError
-from ._graph import check_csr, check_positive_int, degrees
+from ._graph import check_csr, check_number, check_positive_int, degrees
 from ._jit import kernel
 
 
@@ -83,6 +83,7 @@ def _check_susceptibility(lam, n: int) -> np.ndarray:
 
 
 def _iterate(indptr, indices, x0, lam, tol, max_steps) -> OpinionRun:
+    tol = check_number("tol", tol, 0.0)
     max_steps = check_positive_int("max_steps", max_steps)
     x, out = x0.copy(), np.empty_like(x0)
     for step in range(1, max_steps + 1):

@@ -33,8 +33,13 @@ from scipy.optimize import brentq, minimize_scalar
 from scipy.special import gammaincc, gammaln
 
 from ..errors import InputError
-from ._graph import as_rng, check_csr, check_positive_int, check_seeds, degrees
+from ..memory import require_memory
+from ._graph import as_rng, check_csr, check_number, check_positive_int, check_seeds, degrees
 from ._jit import kernel
+
+#: Bytes per trial of a cascade experiment: the seed draw and a small seed
+#: array (a Python object of about 100 bytes) per trial, plus the results.
+TRIAL_BYTES = 160
 
 #: Tolerance of the fractional-threshold comparison m ≥ φ·k − EPS.
 EPS = 1e-12
@@ -239,9 +244,13 @@ class CascadeTrials:
         return float(big.mean()) if big.size else float("nan")
 
 
+def _require_trials(trials: int, per_trial: int, what: str) -> None:
+    require_memory(trials * (TRIAL_BYTES + per_trial), f"{what} with {trials:,} trials",
+                   "Use fewer trials.")
+
+
 def _run_trials(indptr, indices, need, seed_sets, global_share) -> CascadeTrials:
-    if not 0.0 <= global_share < 1.0:
-        raise InputError(f"global_share must be in [0, 1); got {global_share}.")
+    global_share = check_number("global_share", global_share, 0.0, 1.0, high_open=True)
     n = indptr.size - 1
     checked = [check_seeds(s, n) for s in seed_sets]
     ptr = np.zeros(len(checked) + 1, np.int64)
@@ -282,6 +291,7 @@ def watts_trials(
     """
     indptr, indices = check_csr(indptr, indices)
     trials = check_positive_int("trials", trials)
+    _require_trials(trials, 0, "Watts's cascade experiment")
     seeds = as_rng(rng).integers(indptr.size - 1, size=trials)
     need = fractional_need(indptr, phi)
     return _run_trials(indptr, indices, need, seeds[:, None], global_share)
@@ -307,6 +317,9 @@ def complex_contagion_trials(
     """
     indptr, indices = check_csr(indptr, indices)
     trials = check_positive_int("trials", trials)
+    # Each trial's seed set is a node and its neighbours (8 bytes each).
+    mean_set = 8 * (1 + indices.size // max(indptr.size - 1, 1))
+    _require_trials(trials, mean_set, "The complex-contagion experiment")
     nodes = as_rng(rng).integers(indptr.size - 1, size=trials)
     seed_sets = [neighbourhood_seeds(indptr, indices, v) for v in nodes]
     return _run_trials(indptr, indices, _absolute_need(indptr.size - 1, a), seed_sets, global_share)
@@ -314,8 +327,7 @@ def complex_contagion_trials(
 
 def _largest_vulnerable_degree(phi: float) -> int:
     """Largest degree k with 1 ≥ φ·k − 1e-12: one active neighbour then suffices."""
-    if not 0.0 < phi <= 1.0:
-        raise InputError(f"phi must be in (0, 1]; got {phi}.")
+    phi = check_number("phi", phi, 0.0, 1.0, low_open=True)
     return int(np.floor((1.0 + EPS) / phi))
 
 
@@ -327,6 +339,8 @@ def watts_cascade_condition(z: float | np.ndarray, phi: float) -> np.ndarray:
     """
     k_max = _largest_vulnerable_degree(phi)
     z = np.asarray(z, dtype=float)
+    if not np.all(np.isfinite(z) & (z >= 0.0)):
+        raise InputError("z (mean degree) must be finite numbers >= 0.")
     if k_max < 2:
         return np.full(z.shape, -1.0)
     # P(Poisson(z) <= m) is the regularised upper incomplete gamma Q(m + 1, z).
@@ -381,7 +395,8 @@ def watts_cascade_frequency(z: float, phi: float) -> float:
     float
         0 outside the cascade window.
     """
-    if z <= 0 or watts_cascade_condition(z, phi) <= 0.0:
+    z = check_number("z (mean degree)", z, 0.0)
+    if z == 0 or watts_cascade_condition(z, phi) <= 0.0:
         return 0.0
     k = np.arange(2, _largest_vulnerable_degree(phi) + 1)
     pmf = np.exp((k - 1) * np.log(z) - z - gammaln(k))  # Poisson(z) at k − 1
