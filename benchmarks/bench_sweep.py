@@ -42,10 +42,11 @@ import numba
 import numpy as np
 
 from adoptsim.config import validate
-from adoptsim.experiment import load_experiment
-from adoptsim.model import AdoptionModel
-from adoptsim.store import Store, flatten_summary
-from adoptsim.sweep import open_executor, run_sweep
+from adoptsim.model.model import AdoptionModel
+from adoptsim.sweeps.executors import open_executor
+from adoptsim.sweeps.experiment import load_experiment
+from adoptsim.sweeps.run import run_sweep
+from adoptsim.sweeps.store import Store, flatten_summary
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results.json"

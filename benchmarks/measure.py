@@ -30,8 +30,9 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results.json"
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from adoptsim import kernels as K  # noqa: E402
-from adoptsim.model import AdoptionModel  # noqa: E402
+from adoptsim.jit import PARALLEL_MIN_WORK  # noqa: E402
+from adoptsim.model import kernels as K  # noqa: E402
+from adoptsim.model.model import AdoptionModel  # noqa: E402
 from adoptsim.network import org_network  # noqa: E402
 
 
@@ -233,7 +234,7 @@ def array_bytes(n: int = 100_000) -> dict:
 _FIRST_STEP = """
 import time, json
 t0 = time.perf_counter()
-from adoptsim.model import AdoptionModel
+from adoptsim.model.model import AdoptionModel
 t1 = time.perf_counter()
 m = AdoptionModel(employees=2000, rng=1)
 t2 = time.perf_counter()
@@ -306,7 +307,7 @@ def plain_mesa(n: int = 10_000, steps: int = 104, copies: int = 3, block: int = 
             "plain_mesa_step_median_ms": median([w for w, _ in plain_t]) * 1e3,
             "adoptsim_step_median_ms": median([w for w, _ in ours_t]) * 1e3,
             "plain_mesa_build_s": plain_build, "adoptsim_threads": "1 (serial below "
-            f"{K.PARALLEL_MIN_WORK:,} nodes + ties)",
+            f"{PARALLEL_MIN_WORK:,} nodes + ties)",
             "plain_mesa_us_per_agent_step": wall_plain / n * 1e6, "load": load()}
 
 

@@ -4,7 +4,7 @@ One Python agent object per employee, living on a cell of
 :class:`mesa.discrete_space.Network`; each step the agents ``sense`` their
 neighbourhood and then ``act`` (two phases, so the update is synchronous like
 adoptsim's), and a :class:`mesa.DataCollector` with model reporters records
-the same time series. The rules and parameters are those of DESIGN §1.3 and
+the same time series. The rules and parameters are those of docs/odd.md (section 8) and
 :mod:`adoptsim.model`, read from the same :class:`~adoptsim.config.ScenarioConfig`,
 on the same organisation network (built by :func:`adoptsim.network.build_network`
 from the same seed). Random numbers come from Mesa's ``model.random`` (Python's
@@ -35,8 +35,8 @@ import pandas as pd
 from mesa.discrete_space import FixedAgent, Network
 
 from adoptsim.config import ScenarioConfig, as_config, flat_to_dotted, with_overrides
+from adoptsim.model.state import manager_nodes
 from adoptsim.network import build_network
-from adoptsim.state import manager_nodes
 
 #: A tie weaker than this has lapsed (as in adoptsim.model).
 TIE_FLOOR = 0.05
@@ -47,7 +47,7 @@ def _logistic(x: float) -> float:
 
 
 class Employee(FixedAgent):
-    """An employee: the state of DESIGN §1.2 as attributes."""
+    """An employee: the state of docs/odd.md, section 2.3, as attributes."""
 
     def __init__(self, model: PlainMesaModel, cell: Any, node: int) -> None:
         super().__init__(model)

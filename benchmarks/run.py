@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import measure as M
 
-#: The targets of issue 6 on a two-core machine.
+#: The performance targets on a two-core machine (docs/performance.md).
 TARGETS = {
     "mesa_speedup": 200, "ndlib_speedup": 100, "step_1e6_ms": 100, "generation_1e6_s": 2.0,
     "run_1e6_s": 15.0, "peak_1e6_mb": 1024, "cold_start_warm_s": 1.5, "neighbour_ratio": 2.5,

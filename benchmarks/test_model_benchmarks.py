@@ -18,9 +18,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from adoptsim import kernels as K
 from adoptsim.classic import watts_cascade
-from adoptsim.model import AdoptionModel
+from adoptsim.model import kernels as K
+from adoptsim.model.model import AdoptionModel
 from adoptsim.network import org_network
 
 SIZES = [10_000, 100_000, 1_000_000]

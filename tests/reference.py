@@ -1,6 +1,6 @@
 """Slow, obvious references for the numba kernels (stumpy's tests/naive.py idea).
 
-Each function states the rule of DESIGN §1.3 in plain Python, one employee
+Each function states the rule of docs/odd.md, section 8, in plain Python, one employee
 at a time, consuming the same uniforms as its kernel. The Poisson draw uses
 SciPy's quantile function, an independent implementation of the inversion.
 """
@@ -12,7 +12,7 @@ import math
 import numpy as np
 from scipy.stats import poisson
 
-from adoptsim import kernels as K
+from adoptsim.model import kernels as K
 
 
 def poisson_from_uniform(u: float, rate: float) -> int:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from adoptsim.cli import main
-from adoptsim.store import load_results
+from adoptsim.sweeps.results import load_results
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -66,9 +66,10 @@ def cli(monkeypatch, capsys, *args: str) -> Result:
 
 def serial_results(folder: Path, body: str, scenario: str) -> tuple[Path, Path]:
     """Write an experiment into ``folder``, run it in-process; return (file, store root)."""
-    from adoptsim.experiment import load_experiment
-    from adoptsim.store import Store
-    from adoptsim.sweep import open_executor, run_sweep
+    from adoptsim.sweeps.executors import open_executor
+    from adoptsim.sweeps.experiment import load_experiment
+    from adoptsim.sweeps.run import run_sweep
+    from adoptsim.sweeps.store import Store
 
     path = write_experiment(folder, body, scenario)
     exp = load_experiment(path)

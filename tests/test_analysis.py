@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from adoptsim.analysis import mean_ci, point_table
+from adoptsim.sweeps.analysis import mean_ci, point_table
 
 
 def test_mean_ci_is_the_t_interval():

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from adoptsim.metrics import COLUMNS
+from adoptsim.model.metrics import COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
 

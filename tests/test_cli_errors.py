@@ -107,7 +107,7 @@ def test_out_that_is_not_writable_is_refused_before_running(tmp_path):
 
 
 def test_check_output_folder_creates_nothing_and_names_the_problem(tmp_path):
-    from adoptsim.output import check_output_folder
+    from adoptsim.atomic import check_output_folder
 
     target = tmp_path / "a" / "b"
     assert check_output_folder(target, "--csv") == target
@@ -239,7 +239,7 @@ def test_classic_bad_option_values_name_the_option(args, option):
         ("granovetter", "--employees", "1000000000000"),
         ("watts", "--employees", "1000000000000"),
         ("ic", "--employees", "100000", "--samples", "100000"),
-        ("fj", "--employees", "1000000"),
+        ("friedkin-johnsen", "--employees", "1000000"),
         ("deffuant", "--employees", "1000000000000"),
         ("centola", "--employees", "1000000000000"),
     ],

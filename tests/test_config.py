@@ -2,8 +2,9 @@
 
 import pytest
 
-from adoptsim.config import flat_to_dotted, load_config, parse_assignments
+from adoptsim.config import flat_to_dotted, load_config
 from adoptsim.errors import InputError
+from adoptsim.toml import parse_assignments
 
 
 def write(tmp_path, name, text):

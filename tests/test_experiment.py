@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from adoptsim.errors import InputError
-from adoptsim.experiment import load_experiment, seeds_for
+from adoptsim.sweeps.experiment import load_experiment, seeds_for
 from sweep_files import GRID, cli, write_experiment
 
 
@@ -230,8 +230,8 @@ def test_the_run_count_is_known_before_the_design_is_built(kind, tmp_path, monke
     def build(*args, **kwargs):
         raise AssertionError("the design was built before its size was checked")
 
-    monkeypatch.setattr("adoptsim.experiment._grid_points", build)
-    monkeypatch.setattr("adoptsim.experiment._sample", build)
+    monkeypatch.setattr("adoptsim.sweeps.design.grid_points", build)
+    monkeypatch.setattr("adoptsim.sweeps.design.sample", build)
     with pytest.raises(InputError) as error:
         load_experiment(path, max_runs=3 * points - 1)
     message = str(error.value)

@@ -10,9 +10,9 @@ import pytest
 
 from adoptsim import load_results
 from adoptsim.errors import InputError
-from adoptsim.experiment import RUN_COLUMNS
-from adoptsim.metrics import COLUMNS
-from adoptsim.store import export_csv, export_table
+from adoptsim.model.metrics import COLUMNS
+from adoptsim.sweeps.experiment import RUN_COLUMNS
+from adoptsim.sweeps.export import export_csv, export_table
 from sweep_files import GRID, ROOT, SMALL, serial_results
 from test_store_damage import adoptsim, unwritable_folder
 

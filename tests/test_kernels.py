@@ -5,10 +5,18 @@ import numpy as np
 import pytest
 
 import reference as ref
-from adoptsim import kernels as K
-from adoptsim.network import erdos_renyi
+from adoptsim import jit
+from adoptsim.jit import row_bounds
+from adoptsim.model import kernels as K
+from adoptsim.network import erdos_renyi, outside_group_degree
 
 N = 80
+
+
+def force_parallel(monkeypatch) -> None:
+    """Take the parallel path even on small graphs (the row split and the reductions)."""
+    monkeypatch.setattr(jit, "PARALLEL_MIN_WORK", 0)
+    monkeypatch.setattr(K, "PARALLEL_MIN_WORK", 0)
 
 
 @pytest.fixture(params=[1, 2, 3])
@@ -119,10 +127,10 @@ def test_node_table(world):
 @pytest.mark.parametrize("prefetch", [False, True])
 def test_neighbour_stats(world, chunks, prefetch, monkeypatch):
     net, st, rng = world
-    monkeypatch.setattr(K, "PARALLEL_MIN_WORK", 0)  # the parallel path, on a small graph
+    force_parallel(monkeypatch)  # the parallel path, on a small graph
     if prefetch:  # the large-graph path: prefetching (past the end of the ties, too)
         monkeypatch.setattr(K, "PREFETCH_MIN_NODES", 0)
-    bounds = K.row_bounds(net.indptr + np.arange(N + 1), chunks)
+    bounds = row_bounds(net.indptr + np.arange(N + 1), chunks)
     assert len(bounds) == chunks + 1
     active = st["member_c"] & (rng.random(N) < 0.5)
     sanct = rng.random(N) < 0.2
@@ -156,9 +164,9 @@ def test_neighbour_stats_counts_beyond_a_lane():
 def test_neighbours_and_individuals_is_the_two_passes(world, parallel, monkeypatch):
     """The fused pass gives the very same arrays as neighbour_stats then update_individuals."""
     net, st, rng = world
-    monkeypatch.setattr(K, "PARALLEL_MIN_WORK", 0)
+    force_parallel(monkeypatch)
     monkeypatch.setattr(K, "PREFETCH_MIN_NODES", 0)
-    bounds = K.row_bounds(net.indptr + np.arange(N + 1), 3 if parallel else 1)
+    bounds = row_bounds(net.indptr + np.arange(N + 1), 3 if parallel else 1)
     table = _table(st["member_c"], st["member_c"] & (rng.random(N) < 0.5), st["member_u"],
                    rng.random(N) < 0.2, st["trust"])
     par = _params(rng)
@@ -192,8 +200,8 @@ def test_neighbours_and_individuals_is_the_two_passes(world, parallel, monkeypat
 @pytest.mark.parametrize("parallel", [False, True])
 def test_update_individuals(world, threshold, closed, parallel, monkeypatch):
     net, st, rng = world
-    monkeypatch.setattr(K, "PARALLEL_MIN_WORK", 0)
-    bounds = K.row_bounds(np.arange(N + 1), 3 if parallel else 1)
+    force_parallel(monkeypatch)
+    bounds = row_bounds(np.arange(N + 1), 3 if parallel else 1)
     deg = np.diff(net.indptr)
     stats = {k: rng.integers(0, 4, N).astype(np.int32) for k in
              ("member", "active", "under", "sanct")}
@@ -331,7 +339,7 @@ def test_step_sums(world, managers, monkeypatch):
             st["last_post"], posts_c, posts_u, st["trust"], st["fear"], n_under, follows, tie)
     monkeypatch.setattr(K, "REDUCE_BLOCK", 16)  # several blocks
     got, got_managers = K.step_sums(*args)
-    monkeypatch.setattr(K, "PARALLEL_MIN_WORK", 0)
+    force_parallel(monkeypatch)
     par, par_managers = K.step_sums(*args)
     np.testing.assert_array_equal(par, got)  # in parallel: the same bits
     np.testing.assert_array_equal(par_managers, got_managers)
@@ -362,8 +370,8 @@ def test_update_trust(world, parallel, monkeypatch):
     n_member = rng.integers(0, 4, N).astype(np.int32)
     trust_sum = n_member * rng.random(N)
     got = st["trust"].copy()
-    monkeypatch.setattr(K, "PARALLEL_MIN_WORK", 0)
-    bounds = K.row_bounds(np.arange(N + 1), 4 if parallel else 1)
+    force_parallel(monkeypatch)
+    bounds = row_bounds(np.arange(N + 1), 4 if parallel else 1)
     K.update_trust(got, n_member, trust_sum, st["member_c"], st["is_manager"], 0.3, 0.2, 0.4, 0.9,
                    bounds=bounds)
     want = ref.update_trust(st["trust"], n_member, trust_sum, st["member_c"], st["is_manager"],
@@ -379,7 +387,7 @@ def test_decay_ties_and_bridging(world):
     K.decay_ties(tie, 0.5, 0.3)
     np.testing.assert_allclose(tie, want, rtol=1e-6)
     team = rng.integers(0, 5, N)
-    got = K.outside_group_degree(net.indptr, net.indices, team)
+    got = outside_group_degree(net.indptr, net.indices, team)
     for i in range(N):
         nbrs = net.indices[net.indptr[i] : net.indptr[i + 1]]
         assert got[i] == (team[nbrs] != team[i]).sum()
@@ -388,10 +396,10 @@ def test_decay_ties_and_bridging(world):
 def test_parallel_kernels_match_serial_threads(monkeypatch):
     """Same inputs => identical outputs on 1 thread, on all threads, and on the
     serial path that small models take."""
-    from adoptsim.model import AdoptionModel
+    from adoptsim.model.model import AdoptionModel
 
     serial = AdoptionModel(employees=3000, steps=30, rng=5).run()
-    monkeypatch.setattr(K, "PARALLEL_MIN_WORK", 0)  # split every pass into chunks
+    force_parallel(monkeypatch)  # split every pass into chunks
     results = []
     for threads in (1, numba.config.NUMBA_NUM_THREADS):
         numba.set_num_threads(threads)

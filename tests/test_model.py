@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from adoptsim import AdoptionModel
-from adoptsim.agents import CommsManager, Employee
-from adoptsim.metrics import COLUMNS
+from adoptsim.model.agents import CommsManager, Employee
+from adoptsim.model.metrics import COLUMNS
 
 
 def test_same_seed_identical_different_seed_different():
@@ -61,7 +61,7 @@ def test_no_managers_means_no_comms_outcomes():
 
 @pytest.mark.slow
 def test_bass_limit():
-    """DESIGN §1.2 step 4 / issue 2 (a): complete graph, instant joining, w=0, no
+    """docs/odd.md, section 8.3: complete graph, instant joining, w=0, no
     managers, no champions => the discrete Bass recursion
     F(t+1) = F + (1-F)(1-exp(-(p + qF))) (Bass 1969), within sampling error."""
     n, steps, p, q = 20_000, 40, 0.01, 0.4
@@ -115,10 +115,12 @@ def test_degroot_limit():
 
 @pytest.mark.slow
 def test_baseline_patterns():
-    """DESIGN §1.5 at default parameters, five seeds. The default numbers put the
-    baseline at the upper edge of two target ranges (final adoption 0.83-0.85,
-    silent members 0.86-0.94), so single runs get a stated margin of 0.03-0.05
-    over the target and the five-run means must sit inside it (docs/odd.md)."""
+    """The patterns of docs/odd.md, section 10, at default parameters, five seeds.
+
+    The default numbers put the baseline at the upper edge of two target ranges
+    (final adoption 0.83-0.85, silent members 0.86-0.94), so single runs get a
+    stated margin of 0.03-0.05 over the target and the five-run means must sit
+    inside it."""
     finals, top1, final_silent = [], [], []
     for seed in range(5):
         m = AdoptionModel(rng=seed)

@@ -14,7 +14,6 @@ from adoptsim.errors import InputError
 from adoptsim.network import (
     LEADERSHIP_CLIQUE_MAX,
     Network,
-    _csr,
     barabasi_albert,
     build_network,
     complete_network,
@@ -25,6 +24,7 @@ from adoptsim.network import (
     ring_lattice,
     watts_strogatz,
 )
+from adoptsim.network.csr import csr_with_weights
 
 DATA = Path(__file__).parent / "data"
 
@@ -140,7 +140,7 @@ def test_csr_from_edges_matches_reference(seed: int) -> None:
     assert indptr.dtype == np.int64 and indices.dtype == np.int32
     assert np.array_equal(indptr, ref_ptr)
     assert np.array_equal(indices, ref_idx)
-    wp, wi, ww = _csr(src, dst, n, w)
+    wp, wi, ww = csr_with_weights(src, dst, n, w)
     assert np.array_equal(wp, ref_ptr) and np.array_equal(wi, ref_idx)
     assert np.array_equal(ww, ref_w)
 
@@ -167,7 +167,7 @@ def test_csr_from_edges_large_n_and_errors() -> None:
 
 def test_org_defaults_degree_and_clustering() -> None:
     net = org_network(2000, 8, 10, 3.0, 0.7, 0.6, rng(1))
-    # DESIGN §1.2: mean degree ≈ 10 (7 in-team + ≈2.8 cross + leadership),
+    # docs/odd.md, section 2.2: mean degree ≈ 10 (7 in-team + ≈2.8 cross + leadership),
     # clustering ≈ 0.5. Over seeds 0-5 we see 10.25-10.33 and 0.542-0.551.
     assert 9.8 <= net.degree.mean() <= 10.8
     clustering = nx.average_clustering(net.to_networkx())
@@ -522,7 +522,7 @@ VALID_FILES = {
 
 @pytest.mark.parametrize("name", VALID_FILES)
 def test_fast_and_slow_readers_agree(tmp_path: Path, name: str) -> None:
-    from adoptsim.network import _edges_fast, _edges_slow, _Slow
+    from adoptsim.network.edgelist import _edges_fast, _edges_slow, _Slow
 
     path = write(tmp_path, name, VALID_FILES[name])
     slow = _edges_slow(path, None, None)
@@ -536,7 +536,7 @@ def test_fast_and_slow_readers_agree(tmp_path: Path, name: str) -> None:
 
 
 def test_clean_file_takes_the_fast_path(tmp_path: Path, monkeypatch) -> None:
-    import adoptsim.network as network
+    import adoptsim.network.edgelist as edgelist
 
     path = write(tmp_path, "e.csv", "source,target,weight\na,b,1\nb,c,2.5\n")
     nodes = write(tmp_path, "n.csv", "id\nc\nb\na\nd\n")
@@ -544,7 +544,7 @@ def test_clean_file_takes_the_fast_path(tmp_path: Path, monkeypatch) -> None:
     def fail(*args):
         raise AssertionError("slow reader used for a clean file")
 
-    monkeypatch.setattr(network, "_edges_slow", fail)
+    monkeypatch.setattr(edgelist, "_edges_slow", fail)
     net = load_edgelist(path)
     assert net.labels.tolist() == ["a", "b", "c"] and net.n_edges == 2
     net = load_edgelist(path, nodes)
@@ -552,15 +552,15 @@ def test_clean_file_takes_the_fast_path(tmp_path: Path, monkeypatch) -> None:
 
 
 def test_set_helpers_match_numpy() -> None:
-    from adoptsim.network import _dense_codes, _first_occurrence, _unique_sorted
+    from adoptsim.network.csr import dense_codes, first_occurrence, unique_sorted
 
     for seed in range(5):
         x = rng(seed).integers(0, 30, int(rng(seed).integers(0, 60)))
-        assert np.array_equal(_unique_sorted(x), np.unique(x))
+        assert np.array_equal(unique_sorted(x), np.unique(x))
         mask = np.zeros(len(x), bool)
         mask[np.unique(x, return_index=True)[1]] = True
-        assert np.array_equal(_first_occurrence(x), mask)
-        assert np.array_equal(_dense_codes(x), np.unique(x, return_inverse=True)[1])
+        assert np.array_equal(first_occurrence(x), mask)
+        assert np.array_equal(dense_codes(x), np.unique(x, return_inverse=True)[1])
 
 
 def test_node_table_padded_numbers_stay_labels(tmp_path: Path) -> None:

@@ -48,7 +48,7 @@ seed = 3
     assert finals.loc[1, "final_member_mean"] == 0  # shut down: no members left
     # The page shows shares in %, as the sweep's terminal table does; the CSV keeps 0-1.
     member, low = finals.loc[0, "final_member_mean"], finals.loc[0, "final_member_low"]
-    assert 0 < member < 1 and "adoption (members, %)" in page
+    assert 0 < member < 1 and "members (adoption) (%)" in page  # the metric table's label
     assert f"<td>{100 * member:.1f}<br><small>[{100 * low:.1f}, " in page
     diffs = pd.read_csv(out / "report" / "differences.csv")
     # shutdown minus open, paired: members fall, with an interval below zero

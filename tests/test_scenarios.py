@@ -7,8 +7,8 @@ import pytest
 
 from adoptsim import AdoptionModel
 from adoptsim.config import load_config
-from adoptsim.experiment import load_experiment
 from adoptsim.scenarios import list_scenarios
+from adoptsim.sweeps.experiment import load_experiment
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = {name: path for name, path, _ in list_scenarios()}

@@ -21,8 +21,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from adoptsim import load_results
+from adoptsim.atomic import writable_folder
 from adoptsim.errors import InputError
-from adoptsim.store import CorruptRunWarning, StoreLock, writable_folder
+from adoptsim.sweeps.lock import StoreLock
+from adoptsim.sweeps.results import CorruptRunWarning
 from sweep_files import (
     GRID,
     ROOT,
@@ -181,7 +183,7 @@ def test_a_full_disk_stops_an_in_process_sweep_which_resumes(reference, tmp_path
                                                              capsys):
     path, reference_out = reference
     out = tmp_path / "out"
-    monkeypatch.setattr("adoptsim.store.pq.write_table", fail_run_writes_after(4))
+    monkeypatch.setattr("adoptsim.sweeps.store.pq.write_table", fail_run_writes_after(4))
     res = cli(monkeypatch, capsys, "sweep", path, "--out", out, "--workers", "1")
     check_disk_full(res, out, saved=4)
 

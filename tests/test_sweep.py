@@ -9,11 +9,12 @@ import pytest
 
 from adoptsim import load_results
 from adoptsim.config import validate
-from adoptsim.experiment import load_experiment
-from adoptsim.metrics import COLUMNS
-from adoptsim.model import AdoptionModel
-from adoptsim.store import SUMMARY_KEY, Store, flatten_summary
-from adoptsim.sweep import open_executor, run_sweep
+from adoptsim.model.metrics import COLUMNS
+from adoptsim.model.model import AdoptionModel
+from adoptsim.sweeps.executors import open_executor
+from adoptsim.sweeps.experiment import load_experiment
+from adoptsim.sweeps.run import run_sweep
+from adoptsim.sweeps.store import SUMMARY_KEY, Store, flatten_summary
 from sweep_files import GRID, assert_same_results, cli, run_files, write_experiment
 
 

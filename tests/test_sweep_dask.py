@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from distributed import Client
 
-from adoptsim.experiment import load_experiment
+from adoptsim.sweeps.experiment import load_experiment
 from sweep_files import assert_same_results, cli, run_files, serial_results, subprocess_env
 
 #: 4 points x 4 replications of runs long enough to kill a worker during them.

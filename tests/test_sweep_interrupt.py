@@ -9,7 +9,7 @@ import time
 import psutil
 import pytest
 
-from adoptsim.experiment import load_experiment
+from adoptsim.sweeps.experiment import load_experiment
 from sweep_files import ROOT, assert_same_results, cli, run_files, serial_results, subprocess_env
 
 #: 8 points x 5 replications = 40 runs: long enough to interrupt half-way.

@@ -22,9 +22,9 @@ from adoptsim import network as network_module
 from adoptsim import scenarios as scenarios_module
 from adoptsim.config import SECTIONS, load_config, validate
 from adoptsim.errors import InputError
-from adoptsim.model import AdoptionModel
+from adoptsim.model.model import AdoptionModel
+from adoptsim.model.state import estimate_bytes
 from adoptsim.network import EdgeListWarning, build_network, estimate_size, load_edgelist
-from adoptsim.state import estimate_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).parent / "data"
@@ -235,8 +235,8 @@ def test_size_bombs_are_refused_before_allocating(generator, monkeypatch):
     def never(*args):
         raise AssertionError("allocated before refusing")
 
-    monkeypatch.setattr("adoptsim.model.build_network", never)
-    monkeypatch.setattr("adoptsim.model.initial_state", never)
+    monkeypatch.setattr("adoptsim.model.model.build_network", never)
+    monkeypatch.setattr("adoptsim.model.model.initial_state", never)
     with pytest.raises(InputError) as exc:
         AdoptionModel(cfg, rng=1)
     message = str(exc.value)
@@ -304,12 +304,12 @@ def test_memory_errors_become_input_errors(monkeypatch):
     def out_of_memory(*args, **kwargs):
         raise MemoryError
 
-    monkeypatch.setattr(network_module, "erdos_renyi", out_of_memory)
+    monkeypatch.setattr("adoptsim.network.build.erdos_renyi", out_of_memory)
     with pytest.raises(InputError, match=r"Building the erdos_renyi network \(500 employees, "
                                          r"about 2,500 ties, estimated .*\) ran out of memory"):
         build_network(cfg.organisation, np.random.default_rng(1))
     monkeypatch.undo()
-    monkeypatch.setattr("adoptsim.model.initial_state", out_of_memory)
+    monkeypatch.setattr("adoptsim.model.model.initial_state", out_of_memory)
     with pytest.raises(InputError, match=r"Setting up 500 employees and 1 comms manager\(s\) "
                                          r"\(estimated .*\) ran out of memory"):
         AdoptionModel(cfg, rng=1)

@@ -2,21 +2,24 @@
 
 Employees hear of a new channel, join, post or lurk, and sometimes move to an
 underground back-channel; communications managers engage with them and earn
-(or lose) trust. See ``docs/odd.md`` for the model.
+(or lose) trust. See ``docs/odd.md`` for the model and
+``docs/architecture.md`` for how the package is laid out.
+
+Examples
+--------
+>>> import adoptsim
+>>> cfg = adoptsim.load_config(overrides={"organisation.employees": 200, "run.steps": 5})
+>>> len(adoptsim.AdoptionModel.from_scenario(cfg).run())
+6
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("adoptsim")
-except PackageNotFoundError:  # running from a source tree without installing
-    __version__ = "0.0.0+local"
+from ._version import __version__
 
 
 def __getattr__(name: str):
     # Lazy, so `import adoptsim` stays fast and does not compile kernels.
     if name == "AdoptionModel":
-        from .model import AdoptionModel
+        from .model.model import AdoptionModel
 
         return AdoptionModel
     if name == "load_config":
@@ -24,7 +27,7 @@ def __getattr__(name: str):
 
         return load_config
     if name == "load_results":
-        from .store import load_results
+        from .sweeps.results import load_results
 
         return load_results
     raise AttributeError(f"module 'adoptsim' has no attribute {name!r}")

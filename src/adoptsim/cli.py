@@ -1,4 +1,7 @@
-"""The ``adoptsim`` command.
+"""The ``adoptsim`` command: ``run``, ``check`` and ``scenarios`` here; the other
+sub-commands register themselves from their packages (``sweep``, ``export`` and
+``report`` from :mod:`adoptsim.sweeps.cli`, ``app`` from :mod:`adoptsim.app.cli`,
+``classic`` from :mod:`adoptsim.classic.cli`).
 
 Bad input never shows a traceback: usage errors (unknown command, missing or
 malformed argument) and :class:`~adoptsim.errors.InputError` are printed as
@@ -6,6 +9,13 @@ malformed argument) and :class:`~adoptsim.errors.InputError` are printed as
 Everything that echoes user text (paths, scenario descriptions, error
 messages) goes through consoles with rich markup, emoji codes and
 highlighting off, so ``[bold]`` or ``:smile:`` print as written.
+
+Examples
+--------
+>>> [c.name or c.callback.__name__ for c in app.registered_commands]
+['run', 'check', 'scenarios', 'sweep', 'export', 'report', 'app']
+>>> [group.name for group in app.registered_groups]
+['classic']
 """
 
 from __future__ import annotations
@@ -30,9 +40,11 @@ from rich.text import Text
 from typer._click.exceptions import ClickException, UsageError
 from typer.core import TyperGroup
 
-from .config import load_config, parse_assignments
+from .atomic import DiskFullError
+from .config import load_config
 from .errors import InputError, reject_nul
 from .scenarios import find_scenario, list_scenarios
+from .toml import parse_assignments
 
 if TYPE_CHECKING:
     from .config import ScenarioConfig
@@ -84,7 +96,7 @@ def kernels_cached() -> bool:
     """
     from numba.core.dispatcher import Dispatcher
 
-    from . import kernels
+    from .model import kernels
 
     dispatchers = [f for f in vars(kernels).values() if isinstance(f, Dispatcher)]
     try:
@@ -140,8 +152,9 @@ def run(
     ] = None,
 ) -> None:
     """Run one scenario; print a summary and write time series, summary and plot."""
-    from .model import AdoptionModel
-    from .output import check_output_folder, write_run
+    from .atomic import check_output_folder
+    from .model.model import AdoptionModel
+    from .model.output import write_run
 
     path, cfg = _scenario(scenario, sets, seed, steps)
     # Checked now, so a bad folder does not cost the run.
@@ -160,38 +173,29 @@ def run(
     console.print(f"Wrote {', '.join(str(f) for f in files)}")
 
 
+#: The outcomes of ``adoptsim run``'s summary table, in order (labels, formats and
+#: meanings from the metric table).
+SUMMARY_ROWS = (
+    "final_aware", "final_member", "final_active", "final_lurker", "final_underground",
+    "final_underground_post_share", "final_buzz_coverage", "final_trust", "final_fear",
+    "final_cm_follower_share", "final_cm_reach", "final_benefit_cum", "t50",
+    "never_posted_share", "top1_post_share", "gini_posts",
+)
+
+
 def _print_summary(summary: dict, title: str, description: str = "") -> None:
-    f = summary["final"]
+    from .model.metrics import metric
+
     table = Table(title=f"{title}: {summary['employees']:,} employees, {summary['steps']} weeks, "
                   f"seed {summary['seed']}", caption=description or None, header_style="bold")
     table.add_column("outcome")
     table.add_column("value", justify="right")
     table.add_column("meaning")
-
-    def pct(x: float | None) -> str:
-        return "n/a" if x is None else f"{100 * x:.1f}%"
-
-    rows = [
-        ("aware", pct(f["aware"]), "have heard of the channel"),
-        ("members (adoption)", pct(f["member"]), "joined the official channel"),
-        ("active", pct(f["active"]), "posted in the last weeks"),
-        ("lurkers", pct(f["lurker"]), "members who did not post lately"),
-        ("underground", pct(f["underground"]), "in the unofficial back-channel"),
-        ("underground post share", pct(f["underground_post_share"]), "of posts, last week"),
-        ("buzz coverage", pct(f["buzz_coverage"]), "of posts comms sees"),
-        ("mean trust in comms", f"{f['trust']:.3f}", "0 none, 1 full"),
-        ("mean fear", f"{f['fear']:.3f}", "0 none, 1 full"),
-        ("manager follower share", pct(f["cm_follower_share"]), "of members follow comms"),
-        ("manager reach", pct(f["cm_reach"]), "of employees followed or tied"),
-        ("cumulative benefit", f"{f['benefit_cum']:.2f}", "scale-weighted conversation"),
-        ("t50 (weeks)", "n/a" if summary["t50"] is None else str(summary["t50"]),
-         "to half the final adoption"),
-        ("members who never posted", pct(summary["never_posted_share"]), "participation"),
-        ("posts by top 1% of members", pct(summary["top1_post_share"]), "inequality"),
-        ("Gini of posts", f"{summary['gini_posts']:.3f}", "inequality"),
-    ]
-    for row in rows:
-        table.add_row(*row)
+    final = summary["final"]
+    for name in SUMMARY_ROWS:
+        m = metric(name)
+        value = final[m.name] if name.startswith("final_") else summary[name]
+        table.add_row(m.label, m.format(value), m.meaning)
     console.print(table)
     console.print(f"Ran in {summary.get('wall_seconds', 0):.2f} s.")
 
@@ -202,7 +206,7 @@ def check(
     sets: SetOpt = None,
 ) -> None:
     """Validate a scenario without running it (an edge list is read, as a run reads it)."""
-    from .state import require_run_memory
+    from .model.state import require_run_memory
 
     path, cfg = _scenario(scenario, sets, None, None)
     org = cfg.organisation
@@ -238,23 +242,9 @@ def scenarios(
     console.print(table)
 
 
-@app.command()
-def report(
-    out: Annotated[Path, typer.Argument(help="A sweep's results folder.")],
-    html: Annotated[
-        Path | None, typer.Option(help="Where to write the HTML page (default OUT/report.html).")
-    ] = None,
-) -> None:
-    """Write a self-contained HTML report and PNGs for a sweep."""
-    from .report import write_report
-
-    page, pngs = write_report(out, html)
-    console.print(f"Wrote {page} and {len(pngs)} figures in {out / 'report'}.")
-
-
 # Sub-commands that live in their own modules register themselves here.
 def _register_subcommands() -> None:
-    from .sweep_cli import register as register_sweep
+    from .sweeps.cli import register as register_sweep
 
     register_sweep(app)
     from .app.cli import register as register_app
@@ -348,6 +338,10 @@ def _run(argv: list[str] | None) -> int:
     except InputError as exc:
         _error(str(exc))
         return 2
+    except DiskFullError as exc:
+        _error(f"the disk is full ({exc.reason}) while writing {exc.path}, which was not "
+               f"written. Free some space and run the command again.")
+        return 1
     except (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError) as exc:
         _error(f"{exc.filename}: {exc.strerror}." if exc.filename else str(exc))
         return 2

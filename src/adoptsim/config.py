@@ -1,9 +1,12 @@
-"""Scenario schema, TOML loading with ``extends``, and dotted overrides.
+"""The scenario schema: every section and key with its default, range and meaning.
 
 A scenario is a TOML file of sections (``[run]``, ``[organisation]``, ...).
-Every key has a default (DESIGN §1.3a), so an empty file is the baseline.
-Validation errors become :class:`~adoptsim.errors.InputError` paragraphs that
-name the file, the key and the allowed values.
+Every key has a default (docs/odd.md, section 7.1), so an empty file is the
+baseline. Files are read, extended and overridden by :mod:`adoptsim.toml`;
+validation errors become :class:`~adoptsim.errors.InputError` paragraphs that
+name the file, the key and the allowed values. The channel policies are
+defined once here (:data:`CHANNEL_POLICIES`), the targeting strategies once
+in :mod:`adoptsim.model.targeting`.
 
 Examples
 --------
@@ -12,26 +15,21 @@ Examples
 (300, 10)
 >>> flat_to_dotted({"join_step": 13, "joining_rate": 0.1})
 {'comms.join_step': 13, 'joining.rate': 0.1}
+>>> ChannelConfig(policy="restricted").levers()
+(0.6, 0.5, 0.5)
 """
 
 from __future__ import annotations
 
 import json
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .errors import InputError
-from .scenarios import list_scenarios, shipped_scenario
+from .model.targeting import STRATEGIES
+from .toml import check_sections, read_extending, validate_model, with_values
 
 
 class Section(BaseModel):
@@ -145,8 +143,10 @@ class BenefitConfig(Section):
     underground: float = Field(0.5, ge=0.0)
 
 
-#: The named channel policies as (friction κ, policing π, restriction ρ).
-POLICIES: dict[str, tuple[float, float, float]] = {
+#: The named channel policies as (friction κ, policing π, restriction ρ) once in
+#: force; ``custom`` takes the three from ``[channel]``, and ``shutdown`` also
+#: closes the channel (docs/odd.md, section 8.2).
+CHANNEL_POLICIES: dict[str, tuple[float, float, float]] = {
     "open": (0.0, 0.0, 0.0),
     "moderated": (0.2, 0.1, 0.0),
     "restricted": (0.6, 0.5, 0.5),
@@ -155,7 +155,7 @@ POLICIES: dict[str, tuple[float, float, float]] = {
 
 
 class ChannelConfig(Section):
-    policy: Literal["open", "moderated", "restricted", "shutdown", "custom"] = "open"
+    policy: Literal[(*CHANNEL_POLICIES, "custom")] = "open"  # type: ignore[valid-type]
     policy_start: int = Field(52, ge=0)
     friction: float = Field(0.0, ge=0.0, le=1.0)
     policing: float = Field(0.0, ge=0.0, le=1.0)
@@ -165,16 +165,14 @@ class ChannelConfig(Section):
         """(friction, policing, restriction) once the policy is in force."""
         if self.policy == "custom":
             return (self.friction, self.policing, self.restriction)
-        return POLICIES[self.policy]
+        return CHANNEL_POLICIES[self.policy]
 
 
 class CommsConfig(Section):
     count: int = Field(1, ge=0, le=1000)
     join_step: int = Field(0, ge=0)
     effort: int = Field(10, ge=0, le=100_000)
-    strategy: Literal[
-        "none", "random", "degree", "bridging", "champions", "followers", "greedy"
-    ] = "champions"
+    strategy: Literal[tuple(STRATEGIES)] = "champions"  # type: ignore[valid-type]
     tone: float = Field(0.3, ge=0.0, le=1.0)
     learn_tone: bool = True
     review_every: int = Field(8, ge=1)
@@ -268,217 +266,26 @@ def flat_to_dotted(params: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def parse_value(text: str) -> Any:
-    """Parse a ``--set`` value as a TOML value, falling back to a bare string."""
-    try:
-        return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
-        return text
+#: Scenario keys that hold file paths: relative values are relative to the file naming them.
+PATH_KEYS = ("organisation.edges", "organisation.nodes")
+
+#: Keys allowed at the top of a scenario besides the sections.
+TOP_LEVEL = ("description",)
 
 
-def parse_assignments(items: list[str] | None, source: str = "--set") -> dict[str, Any]:
-    """Parse ``["comms.effort=20", ...]`` into ``{"comms.effort": 20, ...}``."""
-    out: dict[str, Any] = {}
-    for item in items or []:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise InputError(
-                f"{source} {item!r} is not of the form section.key=value "
-                f"(for example --set comms.join_step=13)."
-            )
-        out[key.strip()] = parse_value(value.strip())
-    return out
-
-
-def _check_path_text(value: str, what: str) -> None:
-    """Refuse a path with a NUL byte (``open`` would raise ValueError on it)."""
-    if "\x00" in value:
-        raise InputError(
-            f"{what} {value!r} contains a NUL byte (\\x00), which no file path can hold; "
-            f"give the file's path without it."
-        )
-
-
-def _extended(parent: str, path: Path) -> Path:
-    """The file an ``extends`` names: relative to ``path``'s folder, else a shipped scenario."""
-    _check_path_text(parent, f"{path}: 'extends' =")
-    local = path.parent / Path(parent).expanduser()
-    if local.is_file():
-        return local
-    shipped = shipped_scenario(parent)
-    if shipped is not None:
-        return shipped
-    known = ", ".join(name for name, _, _ in list_scenarios(shipped_only=True)) or "none found"
-    raise InputError(
-        f"{path}: 'extends' = {parent!r} is neither a file ({local.resolve()} does not exist) "
-        f"nor a shipped scenario. Give a path relative to {path.parent} or the name of a "
-        f"shipped scenario ({known})."
-    )
-
-
-def _read_toml(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
-    """Read a scenario file, merging the files it ``extends`` beneath it.
-
-    ``extends`` names a file relative to the extending file's folder or, when
-    no such file exists, a shipped scenario (``"baseline"`` or
-    ``"baseline.toml"``), so a scenario that extends the baseline works from
-    any folder.
-    """
-    _check_path_text(str(path), "Scenario file")
-    path = path.resolve()
-    if path in chain:
-        cycle = " -> ".join(str(p) for p in (*chain, path))
-        raise InputError(f"{path}: 'extends' forms a cycle ({cycle}).")
-    if not path.is_file():
-        where = f" (extended by {chain[-1]})" if chain else ""
-        raise InputError(f"Scenario file {path} does not exist{where}.")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path} is not valid TOML: {exc}.") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path} is not a UTF-8 text file.") from None
-    parent = data.pop("extends", None)
-    # Relative edge-list paths belong to the file that names them.
-    org = data.get("organisation")
-    if isinstance(org, dict):
-        for key in ("edges", "nodes"):
-            if isinstance(org.get(key), str):
-                _check_path_text(org[key], f"{path}: organisation.{key} =")
-                if not Path(org[key]).is_absolute():
-                    org[key] = str((path.parent / org[key]).resolve())
-    if parent is None:
-        return data
-    if not isinstance(parent, str):
-        raise InputError(f"{path}: 'extends' must be a path string, got {parent!r}.")
-    base = _read_toml(_extended(parent, path), (*chain, path))
-    return _merge(base, data)
-
-
-def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in top.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = value
-    return out
-
-
-def _apply_overrides(data: dict[str, Any], overrides: dict[str, Any], source: str) -> None:
-    for dotted, value in overrides.items():
-        section, sep, key = dotted.partition(".")
-        if not sep:
-            if dotted == "description":
-                data[dotted] = value
-                continue
-            raise InputError(
-                f"{source}: {dotted!r} is not a dotted key; write section.key "
-                f"(sections: {', '.join(SECTIONS)})."
-            )
-        if section not in SECTIONS:
-            raise InputError(
-                f"{source}: unknown section {section!r} in {dotted!r}; "
-                f"allowed sections: {', '.join(SECTIONS)}."
-            )
-        data.setdefault(section, {})
-        if not isinstance(data[section], dict):
-            raise InputError(f"{source}: [{section}] must be a table.")
-        data[section][key] = value
-
-
-def _allowed(section: str | None, key: str | None) -> str:
-    """Describe the allowed keys of a section, for unknown-key errors."""
-    if section in SECTIONS and key is not None:
-        return "allowed keys in [{}]: {}".format(section, ", ".join(SECTIONS[section].model_fields))
+def allowed_keys(parent: tuple[str, ...]) -> str:
+    """The keys allowed under ``parent`` (``()`` or ``("comms",)``), for unknown-key errors."""
+    if parent and parent[0] in SECTIONS:
+        return "allowed keys in [{}]: {}".format(
+            parent[0], ", ".join(SECTIONS[parent[0]].model_fields))
     return "allowed sections: {} (and top-level 'description', 'extends')".format(
         ", ".join(SECTIONS)
     )
 
 
-def format_validation_error(exc: ValidationError, source: str) -> str:
-    """Turn pydantic's errors into one readable paragraph per problem."""
-    lines = []
-    for err in exc.errors():
-        loc = [str(p) for p in err["loc"]]
-        section = loc[0] if loc else None
-        key = loc[1] if len(loc) > 1 else None
-        name = ".".join(loc) if loc else "(scenario)"
-        kind = err["type"]
-        ctx = err.get("ctx", {})
-        given = err.get("input")
-        if kind == "extra_forbidden":
-            if key is None:
-                what = f"unknown section or key {name!r}; {_allowed(None, None)}"
-            else:
-                what = f"unknown key {name!r}; {_allowed(section, key)}"
-        elif kind == "literal_error":
-            what = f"{name} = {given!r} is not allowed; allowed values: {ctx.get('expected')}"
-        elif kind == "finite_number":
-            bounds = _bounds(section, key)
-            what = f"{name} = {given!r} must be a finite number, not nan or inf"
-            if bounds != "any finite number":
-                what += f"; allowed: {bounds}"
-        elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-            bounds = _bounds(section, key)
-            what = f"{name} = {given!r} is out of range; allowed: {bounds}"
-        elif kind == "model_type" or kind == "dict_type":
-            what = f"{name} must be a table of keys ([{name}]), got {given!r}"
-        elif kind == "value_error":
-            what = f"{name}: {err['msg'].removeprefix('Value error, ')}"
-        else:
-            expected = _type_name(section, key)
-            what = f"{name} = {given!r} has the wrong type ({err['msg']}); expected {expected}"
-        lines.append(what)
-    return f"{source}: " + "; ".join(lines) + "."
-
-
-def _field(section: str | None, key: str | None):
-    if section in SECTIONS and key in SECTIONS[section].model_fields:
-        return SECTIONS[section].model_fields[key]
-    return None
-
-
-def _bounds(section: str | None, key: str | None) -> str:
-    field = _field(section, key)
-    if field is None:
-        return "see docs/odd.md"
-    lo = hi = None
-    lo_open = hi_open = False
-    for m in field.metadata:
-        if getattr(m, "ge", None) is not None:
-            lo = m.ge
-        if getattr(m, "gt", None) is not None:
-            lo, lo_open = m.gt, True
-        if getattr(m, "le", None) is not None:
-            hi = m.le
-        if getattr(m, "lt", None) is not None:
-            hi, hi_open = m.lt, True
-    left = "(" if lo_open else "["
-    right = ")" if hi_open else "]"
-    if lo is None and hi is None:
-        return "any finite number"
-    if lo is None:
-        return f"{'<' if hi_open else '<='} {hi}"
-    if hi is None:
-        return f"{'>' if lo_open else '>='} {lo}"
-    return f"{left}{lo}, {hi}{right}"
-
-
-def _type_name(section: str | None, key: str | None) -> str:
-    field = _field(section, key)
-    if field is None:
-        return "see docs/odd.md"
-    ann = field.annotation
-    return getattr(ann, "__name__", str(ann))
-
-
 def validate(data: dict[str, Any], source: str, base_dir: Path | None = None) -> ScenarioConfig:
     """Validate a scenario dictionary; raise :class:`InputError` on problems."""
-    try:
-        cfg = ScenarioConfig.model_validate(data)
-    except ValidationError as exc:
-        raise InputError(format_validation_error(exc, source)) from None
+    cfg = validate_model(ScenarioConfig, data, source, allowed_keys)
     if base_dir is not None:
         cfg.base_dir = str(base_dir)
     return cfg
@@ -512,19 +319,23 @@ def load_config(
     base_dir = None
     if path is not None:
         p = Path(path)
-        data = _read_toml(p)
+        data = read_extending(p, PATH_KEYS)
         base_dir = p.resolve().parent
     if overrides:
-        _apply_overrides(data, overrides, f"{source} (--set)")
+        data = _overridden(data, overrides, f"{source} (--set)")
     return validate(data, source, base_dir)
 
 
 def with_overrides(cfg: ScenarioConfig, overrides: dict[str, Any]) -> ScenarioConfig:
     """A copy of ``cfg`` with dotted overrides applied and validated again."""
-    data = cfg.to_dict()
-    _apply_overrides(data, overrides, "overrides")
+    data = _overridden(cfg.to_dict(), overrides, "overrides")
     base = Path(cfg.base_dir) if cfg.base_dir else None
     return validate(data, "overrides", base)
+
+
+def _overridden(data: dict[str, Any], overrides: dict[str, Any], source: str) -> dict[str, Any]:
+    check_sections(data, overrides, SECTIONS, source, TOP_LEVEL)
+    return with_values(data, overrides)
 
 
 def as_config(scenario: str | Path | ScenarioConfig | dict | None) -> ScenarioConfig:

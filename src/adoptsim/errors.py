@@ -1,6 +1,18 @@
-"""Errors that reach users as one clear paragraph instead of a traceback."""
+r"""Errors that reach users as one clear paragraph instead of a traceback.
+
+Examples
+--------
+>>> reject_nul("results/run", "--out")
+'results/run'
+>>> reject_nul("a\0b", "--out")
+Traceback (most recent call last):
+...
+adoptsim.errors.InputError: --out 'a\x00b' contains a NUL byte (\x00), which no file name ...
+"""
 
 import os
+from collections.abc import Callable
+from typing import Any
 
 
 class InputError(Exception):
@@ -31,3 +43,21 @@ def reject_nul(path: str | os.PathLike[str], what: str) -> str:
             f"give the path without it."
         )
     return text
+
+
+def allowed_range(low: Any, high: Any, low_open: bool = False, high_open: bool = False,
+                  show: Callable[[Any], str] = str) -> str:
+    """An allowed range in words for a message: ``>= 1``, ``< 5``, ``(0.0, 1.0]``.
+
+    ``''`` when neither bound is given; ``show`` writes a bound.
+
+    >>> allowed_range(0.0, 1.0), allowed_range(0, None, low_open=True), allowed_range(None, None)
+    ('[0.0, 1.0]', '> 0', '')
+    """
+    if low is None and high is None:
+        return ""
+    if high is None:
+        return f"{'>' if low_open else '>='} {show(low)}"
+    if low is None:
+        return f"{'<' if high_open else '<='} {show(high)}"
+    return f"{'(' if low_open else '['}{show(low)}, {show(high)}{')' if high_open else ']'}"

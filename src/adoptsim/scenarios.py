@@ -6,6 +6,13 @@ next to this module (where pyproject's package-data puts them in a built
 package), then in the source tree's top-level folder (a checkout or an
 editable install). Names given on the command line are looked up in
 ``./scenarios`` first, so a project folder can hold its own scenarios.
+
+Examples
+--------
+>>> shipped_scenario("baseline").name
+'baseline.toml'
+>>> "baseline" in [name for name, _, _ in list_scenarios(shipped_only=True)]
+True
 """
 
 from __future__ import annotations

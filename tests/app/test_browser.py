@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
-from adoptsim.metrics import COLUMNS
+from adoptsim.model.metrics import COLUMNS
 
 from .conftest import EMPLOYEES
 

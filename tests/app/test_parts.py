@@ -13,7 +13,6 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from adoptsim.agents import CommsManager
 from adoptsim.app import server
 from adoptsim.app.charts import (
     CHARTS,
@@ -24,6 +23,7 @@ from adoptsim.app.charts import (
     employee_states,
     events,
 )
+from adoptsim.app.compare import comparison_table
 from adoptsim.app.levers import (
     ENV_OVERRIDES,
     ENV_SCENARIO,
@@ -35,12 +35,13 @@ from adoptsim.app.levers import (
     lever_values,
 )
 from adoptsim.app.positions import drawing, org_layout, sample_nodes
-from adoptsim.app.runs import Exploration, comparison_table
+from adoptsim.app.runs import Exploration
 from adoptsim.cli import app as cli_app
 from adoptsim.config import load_config
 from adoptsim.errors import InputError
-from adoptsim.metrics import COLUMNS
-from adoptsim.model import AdoptionModel
+from adoptsim.model.agents import CommsManager
+from adoptsim.model.metrics import COLUMNS
+from adoptsim.model.model import AdoptionModel
 from adoptsim.network import org_network
 
 ROOT = Path(__file__).resolve().parents[2]

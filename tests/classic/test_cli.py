@@ -57,7 +57,8 @@ def test_watts_explicit_seeds_and_trials():
         ("ic", "--employees", "200", "--k", "3", "--samples", "20"),
         ("lt", "--employees", "200", "--k", "3", "--samples", "20", "--generator", "org"),
         ("degroot", "--employees", "200"),
-        ("fj", "--employees", "200", "--generator", "watts_strogatz", "--mean-degree", "6"),
+        ("friedkin-johnsen", "--employees", "200", "--generator", "watts_strogatz",
+         "--mean-degree", "6"),
         ("deffuant", "--employees", "200", "--d", "0.3"),
         ("centola", "--employees", "400", "--rewire", "0,0.1", "--trials", "2"),
     ],
@@ -68,6 +69,14 @@ def test_every_model_prints_json_and_a_table(args):
     assert out["model"]
     table = _run(*args)
     assert table.exit_code == 0 and out["model"].split()[0] in table.output
+
+
+def test_fj_is_a_hidden_alias_of_friedkin_johnsen():
+    args = ("--employees", "200", "--generator", "watts_strogatz", "--mean-degree", "6")
+    assert _json("fj", *args) == _json("friedkin-johnsen", *args)
+    listed = _run("--help").output
+    assert "friedkin-johnsen" in listed
+    assert not any(line.split()[1:2] == ["fj"] for line in listed.splitlines() if line.strip())
 
 
 def test_same_seed_same_output():

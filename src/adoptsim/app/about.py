@@ -1,8 +1,18 @@
-"""The About page's text (in the shape of NetLogo's Info tab) and the docs it links to."""
+"""The About page (in the shape of NetLogo's Info tab) and the docs it links to.
 
-from __future__ import annotations
+Examples
+--------
+>>> docs_path("odd.md").name
+'odd.md'
+"""
 
+# No `from __future__ import annotations`: Solara casts URL parts with the
+# page components' real annotations (Docs(name: str)).
 from pathlib import Path
+
+import solara
+
+from .widgets import Prose
 
 #: Route name (``/docs/<name>``) → (link title, file in the project's ``docs/`` folder).
 DOCS = {
@@ -128,3 +138,31 @@ department. Every week, in this order:
   the submodels (the Bass curve, threshold cascades and others), each run on
   its own and checked against its published result.
 """
+
+
+@solara.component
+def About() -> None:
+    """The model in the shape of NetLogo's Info tab."""
+    with solara.Column(style={"max-width": "56rem", "padding": "4px 16px 48px"}):
+        Prose(ABOUT)
+        with solara.Row(style={"flex-wrap": "wrap"}):
+            for name, (title, _) in DOCS.items():
+                with solara.Link(f"/docs/{name}"):
+                    solara.Button(title, icon_name="mdi-book-open-variant", outlined=True,
+                                  color="primary", style={"text-transform": "none"})
+
+
+@solara.component
+def Docs(name: str = "odd") -> None:
+    """A document of the project's ``docs/`` folder, rendered."""
+    with solara.Column(style={"max-width": "60rem", "padding": "4px 16px 48px"}):
+        with solara.Link("/about"):
+            solara.Button("Back to About", icon_name="mdi-arrow-left", text=True)
+        path = docs_path(DOCS[name][1]) if name in DOCS else None
+        if path is None:
+            solara.Warning(f"There is no docs/{name}.md in this installation; read it in the "
+                           "adoptsim source repository.")
+            return
+        Prose(path.read_text(encoding="utf-8"), classes=["docs-page"])
+
+

@@ -26,13 +26,14 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import PercentFormatter
 from PIL import Image
 
+from ..model.metrics import SERIES
 from .positions import Drawing
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from ..config import ScenarioConfig
-    from ..model import AdoptionModel
+    from ..model.model import AdoptionModel
 
 #: Employee states in the network view, in code order (see :func:`employee_states`).
 STATES = ("unaware", "aware", "lurker", "active", "underground")
@@ -102,13 +103,17 @@ def figure_png(fig: Figure, dpi: int = 200) -> bytes:
 
 @dataclass(frozen=True)
 class Series:
-    """One curve: a time-series column, its legend label and style."""
+    """One curve: a time-series column and its style (the label is the metric's)."""
 
     column: str
-    label: str
     colour: str
     style: str = "-"
     right: bool = False  # on a second y axis
+
+    @property
+    def label(self) -> str:
+        """The legend entry: the metric's label (and where its axis is)."""
+        return SERIES[self.column].label + (" (right)" if self.right else "")
 
 
 @dataclass(frozen=True)
@@ -126,20 +131,20 @@ class ChartSpec:
 #: The Explore page's time-series charts.
 CHARTS = (
     ChartSpec("channel", "Who is on the channel", (
-        Series("member", "members (adoption)", "#08306b"),
-        Series("aware", "aware", STATE_COLOURS[1]),
-        Series("active", "active", STATE_COLOURS[3]),
-        Series("lurker", "lurkers", STATE_COLOURS[2], "--"),
-        Series("underground", "underground", STATE_COLOURS[4]),
+        Series("member", "#08306b"),
+        Series("aware", STATE_COLOURS[1]),
+        Series("active", STATE_COLOURS[3]),
+        Series("lurker", STATE_COLOURS[2], "--"),
+        Series("underground", STATE_COLOURS[4]),
     ), "share of employees"),
     ChartSpec("trust", "Trust, fear and following", (
-        Series("trust", "mean trust in comms", "#7b3294"),
-        Series("fear", "mean fear", "#c51b7d", "--"),
-        Series("cm_follower_share", "following comms", "#e6ab02"),
+        Series("trust", "#7b3294"),
+        Series("fear", "#c51b7d", "--"),
+        Series("cm_follower_share", "#e6ab02"),
     ), "level / share"),
     ChartSpec("benefit", "Benefit of the conversation", (
-        Series("benefit", "per week", "#35978f"),
-        Series("benefit_cum", "cumulative (right)", "#543005", "--", right=True),
+        Series("benefit", "#35978f"),
+        Series("benefit_cum", "#543005", "--", right=True),
     ), "per week", shares=False, right_label="cumulative"),
 )
 
@@ -365,15 +370,8 @@ class NetworkChart:
             self._background = None
 
 
-#: (column, title, shares?) of the Compare page's small multiples.
-COMPARE_PANELS = (
-    ("member", "Members (adoption)", True),
-    ("active", "Active posters", True),
-    ("underground", "Underground", True),
-    ("trust", "Mean trust in comms", True),
-    ("fear", "Mean fear", True),
-    ("benefit_cum", "Cumulative benefit", False),
-)
+#: The Compare page's small multiples (titles and scales from the metric table).
+COMPARE_PANELS = ("member", "active", "underground", "trust", "fear", "benefit_cum")
 
 
 def compare_figure(a: pd.DataFrame, b: pd.DataFrame, labels: tuple[str, str]) -> Figure:
@@ -389,16 +387,18 @@ def compare_figure(a: pd.DataFrame, b: pd.DataFrame, labels: tuple[str, str]) ->
     fig = Figure(figsize=(10.5, 5.6), dpi=100, layout="constrained")
     FigureCanvasAgg(fig)
     axes = fig.subplots(2, 3, sharex=True)
-    for ax, (column, title, shares) in zip(axes.flat, COMPARE_PANELS, strict=True):
+    for ax, column in zip(axes.flat, COMPARE_PANELS, strict=True):
+        m = SERIES[column]
         for ts, label, colour, style in ((a, labels[0], "#0072b2", "-"),
                                          (b, labels[1], "#e69f00", "--")):
             ax.plot(ts["step"], ts[column], style, color=colour, lw=2, label=label)
-        ax.set_title(title, fontsize=FONT + 1, loc="left")
+        ax.set_title(m.label[0].upper() + m.label[1:], fontsize=FONT + 1, loc="left")
         ax.grid(alpha=0.3)
         ax.tick_params(labelsize=FONT - 1)
-        if shares:
+        if m.unit in ("share", "score"):  # 0-1 scales, shares in %
             ax.set_ylim(0, 1)
-            ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+            if m.percent:
+                ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         else:
             ax.set_ylim(bottom=0)
     for ax in axes[1]:

@@ -1,4 +1,9 @@
-"""The ``adoptsim app`` command."""
+"""The ``adoptsim app`` command.
+
+Examples
+--------
+>>> check_address("127.0.0.1", 0)  # any free port: no error
+"""
 
 from __future__ import annotations
 
@@ -9,9 +14,10 @@ from typing import Annotated
 
 import typer
 
-from ..config import load_config, parse_assignments
+from ..config import load_config
 from ..errors import InputError
 from ..scenarios import find_scenario
+from ..toml import parse_assignments
 from .levers import AppSettings
 
 

@@ -21,8 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..config import ScenarioConfig, load_config, with_overrides
+from ..config import CHANNEL_POLICIES, ScenarioConfig, load_config, with_overrides
+from ..model.targeting import STRATEGIES
 from ..scenarios import list_scenarios
+from ..toml import get_dotted
 
 #: Environment variables through which ``adoptsim app`` configures the server.
 ENV_SCENARIO = "ADOPTSIM_APP_SCENARIO"
@@ -63,27 +65,19 @@ LEVERS: tuple[Lever, ...] = (
           choices=(100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000)),
     Lever("comms.join_step", "Comms manager joins in week", "int", 0, 104),
     Lever("comms.effort", "Manager effort (interactions a week)", "int", 0, 50),
-    Lever("comms.strategy", "Targeting strategy", "choice",
-          choices=("none", "random", "degree", "bridging", "champions", "followers")),
+    Lever("comms.strategy", "Targeting strategy", "choice", choices=tuple(STRATEGIES)),
     Lever("comms.learn_tone", "Learn the tone (try, review, repeat)", "switch"),
     Lever("comms.monitoring", "Monitoring coverage", "float", 0.0, 1.0, 0.05),
-    Lever("channel.policy", "Channel policy", "choice",
-          choices=("open", "moderated", "restricted", "shutdown")),
+    Lever("channel.policy", "Channel policy", "choice", choices=tuple(CHANNEL_POLICIES)),
     Lever("channel.policy_start", "Policy starts in week", "int", 0, 104),
     Lever("population.fear_a", "Baseline fear (population.fear_a; higher = more afraid)", "float",
           0.5, 10.0, 0.5),
 )
 
 
-def config_value(config: ScenarioConfig, key: str) -> Any:
-    """The value of a dotted key in a scenario."""
-    section, _, name = key.partition(".")
-    return getattr(getattr(config, section), name)
-
-
 def lever_values(config: ScenarioConfig) -> dict[str, Any]:
     """The current value of every lever in a scenario."""
-    return {lever.key: config_value(config, lever.key) for lever in LEVERS}
+    return {lever.key: get_dotted(config, lever.key) for lever in LEVERS}
 
 
 def lever_changes(config: ScenarioConfig, values: dict[str, Any]) -> dict[str, Any]:

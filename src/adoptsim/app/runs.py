@@ -1,24 +1,28 @@
-"""A session's runs: the live model on the Explore page and the pair on Compare.
+"""A session's live run on the Explore page, with its chart frames.
 
 Each browser session owns its own :class:`Exploration` (created inside the
 page components, never at module level), so one user's Step never moves
 another's model. A step renders the session's chart frames right away, in
 the thread that stepped, so a page update only ships ready PNG bytes.
+
+Examples
+--------
+>>> from adoptsim.config import load_config
+>>> run = Exploration(load_config(overrides={"organisation.employees": 100}), "demo")
+>>> run.step()
+>>> run.week, sorted(run.frames)
+(1, ['benefit', 'channel', 'network', 'trust'])
 """
 
 from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
-from .. import metrics
 from ..config import ScenarioConfig
-from ..model import AdoptionModel
+from ..model.model import AdoptionModel
 from .charts import CHARTS, LineChart, NetworkChart, employee_states, events
 from .positions import drawing
 
@@ -109,7 +113,7 @@ class Exploration:
         return f"adoptsim_{_slug(self.name)}_seed{seed}_{what}.{extension}"
 
     def csv(self) -> str:
-        """The run's time series so far as CSV (columns of :data:`adoptsim.metrics.COLUMNS`)."""
+        """The time series so far as CSV (columns: :data:`adoptsim.model.metrics.COLUMNS`)."""
         with self.lock:
             return self.model.timeseries().to_csv(index=False)
 
@@ -121,59 +125,3 @@ class Exploration:
                 return self.network_chart.export(states, self.week)
             return self.charts[key].export(self._series())
 
-
-@dataclass(frozen=True)
-class ComparisonRow:
-    """One outcome of the Compare page's table."""
-
-    outcome: str
-    a: str
-    b: str
-    difference: str
-
-
-#: (column, label, is a share) of the outcomes the Compare table lists.
-COMPARE_OUTCOMES = (
-    ("member", "members (adoption)", True),
-    ("active", "active posters", True),
-    ("lurker", "lurkers", True),
-    ("underground", "underground", True),
-    ("trust", "mean trust in comms", False),
-    ("fear", "mean fear", False),
-    ("cm_follower_share", "members following comms", True),
-    ("benefit_cum", "cumulative benefit", False),
-)
-
-
-def run_to_end(config: ScenarioConfig, progress: Callable[[int], None] | None = None
-               ) -> pd.DataFrame:
-    """Run a scenario to its horizon; ``progress`` gets the week after each step."""
-    model = AdoptionModel(config, rng=config.run.seed)
-    while model.steps < config.run.steps:
-        model.step()
-        if progress is not None:
-            progress(int(model.steps))
-    return model.timeseries()
-
-
-def comparison_table(a: pd.DataFrame, b: pd.DataFrame) -> list[ComparisonRow]:
-    """Final values of two runs and B − A (shares in %, differences in points).
-
-    Examples
-    --------
-    >>> ts = pd.DataFrame({c: [0.0, 0.5] for c in metrics.COLUMNS})
-    >>> comparison_table(ts, ts.assign(member=[0.0, 0.6]))[0]
-    ComparisonRow(outcome='members (adoption)', a='50.0%', b='60.0%', difference='+10.0 pts')
-    """
-    rows = []
-    for column, label, share in COMPARE_OUTCOMES:
-        x, y = float(a[column].iloc[-1]), float(b[column].iloc[-1])
-        if share:
-            rows.append(ComparisonRow(label, f"{100 * x:.1f}%", f"{100 * y:.1f}%",
-                                      f"{100 * (y - x):+.1f} pts"))
-        else:
-            rows.append(ComparisonRow(label, f"{x:.3f}", f"{y:.3f}", f"{y - x:+.3f}"))
-    t50a, t50b = metrics.t50(a["member"].to_numpy()), metrics.t50(b["member"].to_numpy())
-    diff = "n/a" if t50a is None or t50b is None else f"{t50b - t50a:+d} weeks"
-    rows.append(ComparisonRow("weeks to half the final adoption (t50)", str(t50a), str(t50b), diff))
-    return rows

@@ -6,6 +6,13 @@ which compiles the model's kernels and then hands over to Solara's own
 command line (``solara run``). The start-up scenario and overrides travel in
 environment variables, and the package's own folder goes on ``PYTHONPATH`` so
 the server works from any working directory, installed or not.
+
+Examples
+--------
+>>> 0 < free_port() < 65536
+True
+>>> server_env(AppSettings())["MPLBACKEND"]
+'Agg'
 """
 
 from __future__ import annotations

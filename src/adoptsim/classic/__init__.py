@@ -2,7 +2,7 @@
 
 Each model family lives in its own module; the public functions validate
 their input, draw all random numbers from a :class:`numpy.random.Generator`,
-allocate the outputs and call a pure ``@njit`` kernel (DESIGN §2). Graphs are
+allocate the outputs and call a pure ``@njit`` kernel (docs/classic.md). Graphs are
 symmetric CSR arrays ``indptr``/``indices`` as in :mod:`adoptsim.network`.
 
 ==========================  ================================================================
@@ -20,10 +20,15 @@ module                      models
 
 The names below are imported on first use, so that registering the command
 line (``adoptsim.classic.cli``) does not load numba and scipy.
+
+Examples
+--------
+>>> from adoptsim.classic import bass_peak_time
+>>> round(bass_peak_time(p=0.03, q=0.38), 2)  # ln(q/p) / (p + q)
+6.19
 """
 
-from importlib import import_module
-from typing import Any
+from .._lazy import lazy_exports
 
 #: Public name -> module that defines it.
 _EXPORTS = {
@@ -79,14 +84,4 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f".{module}", __name__), name)
-    globals()[name] = value  # later look-ups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_EXPORTS])
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from ..errors import InputError
+from ..errors import InputError, allowed_range
 
 
 def as_rng(rng: np.random.Generator | int | None) -> np.random.Generator:
@@ -92,13 +92,8 @@ def check_seeds(seeds: Iterable[int], n: int) -> np.ndarray:
 
 def _interval(low: float | None, high: float | None, low_open: bool, high_open: bool) -> str:
     """The allowed range in words: ``'> 0'``, ``'in [0, 1)'``, or ``''`` if unbounded."""
-    if low is None and high is None:
-        return ""
-    if high is None:
-        return f"{'>' if low_open else '>='} {low:g}"
-    if low is None:
-        return f"{'<' if high_open else '<='} {high:g}"
-    return f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+    words = allowed_range(low, high, low_open, high_open, show=lambda x: f"{x:g}")
+    return f"in {words}" if low is not None and high is not None else words
 
 
 def check_number(

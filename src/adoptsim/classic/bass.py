@@ -27,9 +27,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import InputError
+from ..jit import kernel
 from ..memory import require_memory
 from ._graph import as_rng, check_number, check_positive_int
-from ._jit import kernel
 
 
 def _check_pq(p: float, q: float) -> tuple[float, float]:

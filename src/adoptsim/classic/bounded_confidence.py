@@ -8,6 +8,12 @@ fraction μ towards each other: x_i += μ(x_j − x_i), x_j += μ(x_i − x_j).
 Opinions settle into clusters; with complete mixing and uniform initial
 opinions the number of large clusters is about ⌊1/(2d)⌋ (Deffuant et al.
 2000; Weisbuch et al. 2002).
+
+Examples
+--------
+>>> run = deffuant(np.random.default_rng(0).random(200), d=0.3, mu=0.5, rng=1)
+>>> run.major_clusters()  # ⌊1/(2 · 0.3)⌋ = 1 expected, 2 is common at this size
+2
 """
 
 from __future__ import annotations
@@ -17,9 +23,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import InputError
+from ..jit import kernel
 from ..memory import require_memory
 from ._graph import as_rng, check_csr, check_number, check_positive_int, row_of_entry
-from ._jit import kernel
 
 #: Bytes per meeting of a block: two int64 ends and scratch.
 MEETING_BYTES = 24

@@ -25,9 +25,9 @@ import numpy as np
 from scipy.special import ndtr
 
 from ..errors import InputError
+from ..jit import kernel
 from ..memory import require_memory
 from ._graph import check_number
-from ._jit import kernel
 
 
 @kernel

@@ -29,6 +29,7 @@ import numpy as np
 from scipy.optimize import brentq
 
 from ..errors import InputError
+from ..jit import kernel
 from ..memory import require_memory
 from ._graph import (
     as_rng,
@@ -39,7 +40,6 @@ from ._graph import (
     check_seeds,
     degrees,
 )
-from ._jit import kernel
 
 #: Node states in :attr:`EpidemicRun.state` (the kernel uses the same codes).
 SUSCEPTIBLE, INFECTED, RECOVERED = 0, 1, 2

@@ -28,6 +28,7 @@ from typing import Literal
 import numpy as np
 
 from ..errors import InputError
+from ..jit import kernel
 from ..memory import require_memory
 from ._graph import (
     as_rng,
@@ -38,7 +39,6 @@ from ._graph import (
     degrees,
     reverse_entry,
 )
-from ._jit import kernel
 from .threshold import fractional_need, threshold_cascade
 
 #: Largest live-edge table (samples × directed edges, one byte each) held in memory.

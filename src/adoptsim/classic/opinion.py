@@ -28,8 +28,8 @@ from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import spsolve
 
 from ..errors import InputError
+from ..jit import kernel
 from ._graph import check_csr, check_number, check_positive_int, degrees
-from ._jit import kernel
 
 
 @kernel

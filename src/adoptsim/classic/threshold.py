@@ -33,9 +33,9 @@ from scipy.optimize import brentq, minimize_scalar
 from scipy.special import gammaincc, gammaln
 
 from ..errors import InputError
+from ..jit import kernel
 from ..memory import require_memory
 from ._graph import as_rng, check_csr, check_number, check_positive_int, check_seeds, degrees
-from ._jit import kernel
 
 #: Bytes per trial of a cascade experiment: the seed draw and a small seed
 #: array (a Python object of about 100 bytes) per trial, plus the results.

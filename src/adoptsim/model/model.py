@@ -23,14 +23,18 @@ import mesa
 import numpy as np
 import pandas as pd
 
+from .._version import __version__
+from ..config import ScenarioConfig, as_config, flat_to_dotted, with_overrides
+from ..errors import InputError
+from ..jit import row_bounds
+from ..memory import format_bytes
+from ..network import Network, build_network
 from . import kernels as K
-from . import metrics, policies
 from .agents import CommsManager, Employee
-from .config import ScenarioConfig, as_config, flat_to_dotted, with_overrides
-from .errors import InputError
-from .memory import format_bytes
-from .network import Network, build_network
+from .metrics import COLUMNS, MANAGER_COLUMNS, summarise
+from .reporters import manager_rows, step_row
 from .state import State, estimate_bytes, initial_state, require_run_memory
+from .targeting import STRATEGIES
 
 #: A tie weaker than this has lapsed (about 150 weeks after one positive contact).
 TIE_FLOOR = 0.05
@@ -94,7 +98,7 @@ class AdoptionModel(mesa.Model):
     ------
     InputError
         For bad parameters, and for a scenario whose estimated memory
-        (:func:`adoptsim.state.estimate_bytes`) exceeds the available memory,
+        (:func:`adoptsim.model.state.estimate_bytes`) exceeds the available memory,
         before anything large is allocated.
 
     Attributes
@@ -109,7 +113,7 @@ class AdoptionModel(mesa.Model):
     state : State
         The population's arrays; Mesa agents are views of its rows.
     datacollector : mesa.DataCollector
-        One row per step with the columns of :data:`adoptsim.metrics.COLUMNS`,
+        One row per step with the columns of :data:`adoptsim.model.metrics.COLUMNS`,
         and a ``managers`` table with one row per manager and step.
     """
 
@@ -154,9 +158,9 @@ class AdoptionModel(mesa.Model):
         self._views_built = False
         self.datacollector = mesa.DataCollector(
             model_reporters={
-                k: functools.partial(_metric, key=k) for k in metrics.COLUMNS if k != "step"
+                k: functools.partial(_metric, key=k) for k in COLUMNS if k != "step"
             },
-            tables={"managers": metrics.MANAGER_COLUMNS},
+            tables={"managers": MANAGER_COLUMNS},
         )
         self._record(0.0)
 
@@ -203,55 +207,18 @@ class AdoptionModel(mesa.Model):
         # How the row passes split across threads (serial when small; by
         # nodes + ties for the neighbour pass, so hubs do not unbalance it).
         rows = np.arange(n + 1, dtype=np.int64)
-        self._node_bounds = K.row_bounds(rows)
-        self._edge_bounds = self._node_bounds if net.complete else K.row_bounds(net.indptr + rows)
+        self._node_bounds = row_bounds(rows)
+        self._edge_bounds = self._node_bounds if net.complete else row_bounds(net.indptr + rows)
         self.manager_of = np.full(n, -1, np.int64)
         self.manager_of[s.managers.node] = np.arange(s.managers.count)
-        self.params = self._param_vector()
+        self.params = K.param_vector(self.config)
         # Rankings by network position are fixed for the run.
         comms = self.config.comms
+        self.strategy = STRATEGIES[comms.strategy]
         self.static_score = None
-        if comms.strategy == "degree":
-            self.static_score = self.degree
-        elif comms.strategy == "bridging":
-            self.static_score = (
-                self.degree if net.complete
-                else K.outside_group_degree(net.indptr, net.indices, net.department)
-            )
-        elif comms.strategy == "greedy" and comms.count:
+        if self.strategy.score is not None and comms.count:
             k = max(comms.effort, math.ceil(comms.focus * n))
-            self.static_score = policies.greedy_score(net, k, self.rng.spawn(1)[0])
-
-    def _param_vector(self) -> np.ndarray:
-        c = self.config
-        p = np.zeros(K.N_PARAMS)
-        p[K.P_EXT] = c.awareness.p_external
-        p[K.P_COMMS] = c.awareness.p_comms
-        p[K.Q] = c.awareness.q
-        p[K.W_ACTIVE] = c.awareness.active_weight
-        p[K.JOIN_RATE] = c.joining.rate
-        p[K.INVITE_RATE] = c.joining.invite_rate
-        p[K.INSTANT] = c.joining.instant
-        p[K.MONITORING] = c.comms.monitoring
-        p[K.U_RATE] = c.underground.rate
-        p[K.B0] = c.posting.intercept
-        p[K.B_SOCIAL] = c.posting.social
-        p[K.B_ENTH] = c.posting.enthusiasm
-        p[K.B_FEAR] = c.posting.fear
-        p[K.B_TRUST] = c.posting.trust
-        p[K.THRESHOLD_MODE] = c.posting.mode == "threshold"
-        p[K.PHI0] = c.posting.threshold
-        p[K.K_FEAR] = c.posting.fear_shift
-        p[K.K_ENTH] = c.posting.enthusiasm_shift
-        p[K.K_TRUST] = c.posting.trust_shift
-        p[K.SANCTION_RATE] = c.fear.sanction_rate
-        p[K.SANCTION_FEAR] = c.fear.sanction_fear
-        p[K.NEIGHBOUR_FEAR] = c.fear.neighbour_fear
-        p[K.RELAX] = c.fear.relax
-        p[K.POLICING_W] = c.fear.policing_weight
-        p[K.MONITORING_W] = c.fear.monitoring_weight
-        p[K.REASSURANCE] = c.fear.reassurance
-        return p
+            self.static_score = self.strategy.score(net, k, self.rng.spawn(1)[0])
 
     # ------------------------------------------------------------- Mesa views
     @property
@@ -279,17 +246,16 @@ class AdoptionModel(mesa.Model):
 
     # -------------------------------------------------------------------- step
     def step(self) -> None:
-        """Advance one week (DESIGN §1.3); Mesa has already counted the step."""
+        """Advance one week (docs/odd.md, section 3); Mesa has already counted the step."""
         t = self.steps - 1  # the state's time at the start of this step
-        cfg, s, rng = self.config, self.state, self.rng
-        mg = s.managers
-        n = s.n
+        cfg, s = self.config, self.state
 
         # 1. policy switch
         if t == cfg.channel.policy_start:
             self._switch_policy()
 
         # 2. managers join (and follow members like any newcomer)
+        mg = s.managers
         if not s.closed and t >= cfg.comms.join_step and mg.count and not mg.joined.all():
             joining = mg.node[~mg.joined]
             mg.joined[:] = True
@@ -297,18 +263,37 @@ class AdoptionModel(mesa.Model):
             s.ever_member[joining] = True
             self._follow(joining)
 
-        # 3-10. neighbour statistics from the state at the start of the step;
-        # awareness, joining, underground, posting, policing, fear
-        p = self.params
+        # 3-10. neighbour statistics, awareness, joining, underground, posting,
+        # policing, fear. Once C is closed no manager is on a channel: no comms
+        # awareness, no watching.
+        any_joined = bool(mg.joined.any()) and not s.closed
+        self._individuals(t, any_joined)
+
+        # 6. following
+        new = np.flatnonzero(self.joined_now)
+        if len(new):
+            self._follow(new)
+
+        # 11-12. engagement, then tone review
+        if any_joined and self.strategy.engages and cfg.comms.effort:
+            self._engage()
+        self._review(t)
+
+        # 13-14. trust, then benefit and the reporters
+        self._trust_and_report(any_joined)
+        if self.steps >= cfg.run.steps:
+            self.running = False
+
+    def _individuals(self, t: int, any_joined: bool) -> None:
+        """Steps 3-10 from the state at the start of the step (synchronous update)."""
+        s, p = self.state, self.params
         p[K.STEP] = self.steps
         p[K.FRICTION], p[K.POLICING], p[K.RESTRICTION] = s.friction, s.policing, s.restriction
         p[K.CLOSED] = s.closed
-        # Once C is closed no manager is on a channel: no comms awareness, no watching.
-        any_joined = bool(mg.joined.any()) and not s.closed
         p[K.ANY_JOINED] = any_joined
         # One 64-bit key per employee; the kernel expands it into the (up to
         # six) uniforms each employee's decisions consult (kernels module notes).
-        keys = rng.integers(0, 2**64, size=n, dtype=np.uint64)
+        keys = self.rng.integers(0, 2**64, size=s.n, dtype=np.uint64)
         individuals = (
             p, keys, self.degree, self.n_member, self.n_active, self.n_under,
             self.n_sanct, s.is_manager, s.enthusiasm, s.fear0, s.intensity,
@@ -325,36 +310,26 @@ class AdoptionModel(mesa.Model):
             K.neighbours_and_individuals(net.indptr, net.indices, self._table, self.trust_sum,
                                          *individuals, bounds=self._edge_bounds)
 
-        # 6. following
-        new = np.flatnonzero(self.joined_now)
-        if len(new):
-            self._follow(new)
-
-        # 11-12. engagement, then tone review
-        if any_joined and cfg.comms.strategy != "none" and cfg.comms.effort:
-            self._engage()
-        self._review(t)
-
-        # 13. trust: the managers' reputation and follower share; ties decay
-        # (before the trust update, which does not read them)
+    def _trust_and_report(self, any_joined: bool) -> None:
+        """Steps 13-14: trust, benefit and the reporters, in one pass over the rows."""
+        cfg, mg = self.config, self.state.managers
+        # The managers' reputation and follower share; ties decay (before the
+        # trust update, which does not read them).
         reputation = share = 0.0
         if any_joined:
             rep = mg.reputation()[mg.joined]
             reputation = float(rep.sum()) / len(rep)
-            members, in_c = K.following_members(s.member_c, s.is_manager, mg.follows)
+            members, in_c = K.following_members(self.state.member_c, self.state.is_manager,
+                                                mg.follows)
             share = in_c / members if members else 0.0
             K.decay_ties(mg.tie, cfg.trust.tie_decay, TIE_FLOOR)
         ambient = cfg.trust.ambient if any_joined else 0.0
-
-        # 13-14. trust, then benefit and the reporters, in one pass over the rows
         sums, following = self._sums(
             (self.n_member, self.trust_sum, cfg.trust.averaging, ambient, share, reputation)
         )
         benefit = self._benefit(sums)
         self.benefit_cum += benefit
         self._record(benefit, sums, following)
-        if self.steps >= cfg.run.steps:
-            self.running = False
 
     def _switch_policy(self) -> None:
         s, cfg = self.state, self.config
@@ -421,11 +396,7 @@ class AdoptionModel(mesa.Model):
         c = cfg.comms
         k = K.eligible_nodes(s.member_c, s.aware, s.is_manager, c.invite, self._eligible)
         eligible = self._eligible[:k]
-        score = self.static_score
-        if c.strategy == "champions":
-            score = s.cum_posts_c
-        elif c.strategy == "followers":
-            score = s.followers
+        score = self.strategy.current_score(self.static_score, s.cum_posts_c, s.followers)
         pool = np.zeros(0, np.int64)
         if score is not None and k:
             # The strategy's top `focus` share, ties at the cut broken at random.
@@ -458,7 +429,7 @@ class AdoptionModel(mesa.Model):
         mg.window_interactions[:] = 0
 
     def _sums(self, trust_update: tuple | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """The current state's counts and sums (:func:`adoptsim.kernels.step_sums`),
+        """The current state's counts and sums (:func:`adoptsim.model.kernels.step_sums`),
         after the trust update of step 13 if ``trust_update`` gives its inputs."""
         s = self.state
         return K.step_sums(
@@ -483,9 +454,10 @@ class AdoptionModel(mesa.Model):
                 following: np.ndarray | None = None) -> None:
         if sums is None:
             sums, following = self._sums()
-        self.metrics = metrics.step_metrics(self, benefit, sums)
+        self.metrics = step_row(self.steps, sums, self.state, self.config.comms.monitoring,
+                                benefit, self.benefit_cum)
         self.datacollector.collect(self)
-        for row in metrics.manager_rows(self, following):
+        for row in manager_rows(self.steps, self.state, following):
             self.datacollector.add_table_row("managers", row)
 
     # --------------------------------------------------------------- results
@@ -509,7 +481,7 @@ class AdoptionModel(mesa.Model):
         """One row per step (step 0 = the initial state), tidy columns."""
         df = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
         df.insert(0, "step", np.arange(len(df)))
-        return df[metrics.COLUMNS]
+        return df[COLUMNS]
 
     def manager_table(self) -> pd.DataFrame:
         """One row per manager and step."""
@@ -517,9 +489,9 @@ class AdoptionModel(mesa.Model):
 
     def summary(self) -> dict[str, Any]:
         """Run summary: final values, t50, participation inequality, provenance."""
-        from . import __version__
-
-        out = metrics.summarise(self.timeseries(), self)
+        s = self.state
+        out = summarise(self.timeseries(), self.config.comms.join_step,
+                        s.cum_posts_c[s.ever_member & ~s.is_manager], s.cum_posts_c, s.cum_posts_u)
         out.update(
             seed=self.seed,
             steps=int(self.steps),

@@ -1,7 +1,8 @@
 """Running an experiment's runs on a ``concurrent.futures`` executor.
 
-Three executors: in-process (``workers=1``), a local process pool, or an
-existing Dask distributed cluster (``scheduler="tcp://host:8786"``). Each run
+Runs execute on one of three executors (:mod:`adoptsim.sweeps.executors`):
+in-process (``workers=1``), a local process pool, or an existing Dask
+distributed cluster (``scheduler="tcp://host:8786"``). Each run
 executes in a worker, writes its own file to the store and returns only its
 small summary; a run that raises leaves ``failed/<run_id>.txt`` and the sweep
 goes on. At most a few runs per worker are in flight, so an interrupted
@@ -12,14 +13,26 @@ Runs are single-threaded (numba uses one thread inside a run): a sweep gets
 its parallelism from workers, which scales better than threads inside small
 runs. Results do not depend on the executor: every value is the same with
 one worker, a pool or a cluster.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> from adoptsim.sweeps.executors import open_executor
+>>> from adoptsim.sweeps.experiment import load_experiment
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (folder / "base.toml").write_text("[run]\\nsteps = 3\\n[organisation]\\nemployees = 60\\n")
+>>> _ = (folder / "exp.toml").write_text('scenario = "base.toml"\\nreplications = 2\\nseed = 1\\n')
+>>> exp, store = load_experiment(folder / "exp.toml"), Store(folder / "out")
+>>> store.initialise(exp)
+False
+>>> with open_executor(workers=1) as (executor, in_flight, _):
+...     report = run_sweep(exp, store, executor, in_flight)
+>>> len(report.done), report.failed
+(2, [])
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import signal
-import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -28,19 +41,15 @@ from concurrent.futures import (
     BrokenExecutor,
     Executor,
     Future,
-    ProcessPoolExecutor,
     wait,
 )
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import psutil
-
-from .errors import InputError
+from ..atomic import DiskFullError
 from .experiment import Experiment, Run
-from .store import DiskFullError, Store, flatten_summary
+from .store import Store, flatten_summary
 
 #: Seconds an interrupted sweep waits for in-flight runs to notice the stop flag.
 DRAIN_SECONDS = 60.0
@@ -86,8 +95,8 @@ def execute_run(task: RunTask) -> RunOutcome:
     """
     import numba
 
-    from .config import validate
-    from .model import AdoptionModel
+    from ..config import validate
+    from ..model.model import AdoptionModel
 
     store = Store(task.out)
     if store.stop_requested():
@@ -124,84 +133,6 @@ def execute_run(task: RunTask) -> RunOutcome:
     return RunOutcome(task.run_id, "done", summary)
 
 
-class InlineExecutor(Executor):
-    """Runs each call at submission, in this process (``--workers 1``)."""
-
-    def submit(self, fn: Callable, /, *args: Any, **kwargs: Any) -> Future:
-        future: Future = Future()
-        try:
-            future.set_result(fn(*args, **kwargs))
-        except Exception as exc:
-            future.set_exception(exc)
-        return future
-
-
-def _init_pool_worker(driver: int) -> None:
-    # The driver handles Ctrl-C (through the stop flag); workers ignore it.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-    # A worker whose driver was killed exits instead of lingering. It watches
-    # the driver, not its parent: that is the forkserver, which outlives the
-    # driver as long as it has children.
-    def watch() -> None:
-        while psutil.pid_exists(driver):
-            time.sleep(1.0)
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True).start()
-
-
-@contextmanager
-def open_executor(
-    workers: int | None = None, scheduler: str | None = None
-) -> Iterator[tuple[Executor, int, str]]:
-    """An executor, the number of runs to keep in flight, and a description.
-
-    Parameters
-    ----------
-    workers
-        Local worker processes (default: the number of cores); 1 runs in
-        this process.
-    scheduler
-        Address of a Dask distributed scheduler (``tcp://host:8786``);
-        overrides ``workers``.
-    """
-    if scheduler:
-        from distributed import Client
-
-        try:
-            client = Client(scheduler, timeout="10s")
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise InputError(
-                f"Cannot reach the Dask scheduler at {scheduler} ({exc}). Start one with "
-                f"`dask scheduler` and workers with `dask worker {scheduler}`."
-            ) from None
-        try:
-            threads = sum(w["nthreads"] for w in client.scheduler_info()["workers"].values())
-            # Two runs per worker thread keep workers busy and the queue short.
-            yield (client.get_executor(pure=False), 2 * max(threads, 1),
-                   f"Dask cluster {scheduler} ({threads} worker threads)")
-        finally:
-            client.close()
-        return
-    workers = workers or os.cpu_count() or 1
-    if workers == 1:
-        yield InlineExecutor(), 1, "1 worker (in-process)"
-        return
-    # forkserver: numba's threading layer is not fork-safe once started in the
-    # driver, and the server imports the model once for all workers.
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([__name__, "adoptsim.model"])
-    else:
-        context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_init_pool_worker, initargs=(os.getpid(),)
-    )
-    try:
-        yield pool, 2 * workers, f"{workers} local worker processes"
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
 
 
 @dataclass
@@ -270,10 +201,8 @@ def run_sweep(
     if finished is None:
         finished, report.moved = store.load_finished(r.run_id for r in experiment.runs)
     report.summaries = dict(finished)
-    runs = [r for r in experiment.runs if r.run_id not in finished]
+    runs = _unfinished(experiment.runs, finished)
     report.skipped = len(experiment.runs) - len(runs)
-    # Replication-major order: an interrupted sweep has every point started.
-    runs.sort(key=lambda r: (r.replication, r.point))
     driver = _Driver(experiment, store, executor, in_flight, on_outcome, report)
     driver.run(iter(runs))
     try:
@@ -282,6 +211,12 @@ def run_sweep(
         report.disk_full = report.disk_full or exc
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _unfinished(runs: list[Run], finished: dict[str, Any]) -> list[Run]:
+    """The runs still to do, replication-major: an interrupted sweep has every point started."""
+    return sorted((r for r in runs if r.run_id not in finished),
+                  key=lambda r: (r.replication, r.point))
 
 
 @dataclass
@@ -366,3 +301,4 @@ class _Driver:
             self.report.disk_full = self.report.disk_full or exc
         if not self.pending:  # else the next sweep clears the flag
             self.store.clear_stop()
+

@@ -2,6 +2,15 @@
 
 No state is copied into agents; ``agent.trust = 0.8`` writes
 ``model.state.trust[agent.node]``.
+
+Examples
+--------
+>>> from adoptsim import AdoptionModel
+>>> model = AdoptionModel(employees=50, steps=1, rng=0)
+>>> agent = model.agents_by_type[Employee][0]
+>>> agent.trust = 0.25
+>>> float(model.state.trust[agent.node]), agent.status in ("unaware", "aware", "lurker", "active")
+(0.25, True)
 """
 
 from __future__ import annotations
@@ -60,7 +69,7 @@ class Employee(mesa.Agent):
 
     @property
     def status(self) -> str:
-        """unaware, aware, lurker or active on C (DESIGN §1.2)."""
+        """unaware, aware, lurker or active on C (docs/odd.md, section 2.3)."""
         s = self.model.state
         i = self.node
         if s.member_c[i]:

@@ -1,4 +1,4 @@
-"""Numba kernels of the model's submodels (DESIGN §1.3).
+"""Numba kernels of the model's submodels (docs/odd.md, sections 3 and 8).
 
 Kernels are pure: arrays and scalars in, results written into arrays passed
 in. They hold no random state: the model draws from its one
@@ -49,42 +49,32 @@ Performance notes (docs/performance.md has the measurements):
 
 The scalar parameters of :func:`update_individuals` travel in one float64
 array indexed by the constants below, which keeps the signature readable.
+
+Examples
+--------
+>>> u = uniforms(np.array([1, 2], np.uint64), 6)
+>>> u.shape, bool(((0 <= u) & (u < 1)).all())
+((6, 2), True)
+>>> poisson_from_uniform(0.5, 0.0), poisson_from_uniform(0.999, 3.0)
+(0, 10)
 """
 
 from __future__ import annotations
 
 import math
-import os
 
 import numpy as np
 from llvmlite import ir
-from numba import njit, prange, types
+from numba import prange, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-# numba's OpenMP threading layer (its default where libgomp is installed)
-# keeps idle worker threads spinning after each parallel loop; on a busy or
-# two-core machine they take the core the next serial part needs (measured
-# at 3x10^5 employees, load 2.4 on 2 cores: 56 ms a step spinning, 26 ms
-# passive, 27 ms on one thread). Let them sleep, unless the user chose
-# otherwise. (Read when libgomp loads, at the first parallel kernel.)
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-
-#: Numba options, in one place. No fastmath: it would change results.
-JIT = {"cache": True, "nogil": True}
-
-#: Nodes + ties below which a pass runs on the calling thread (see the notes).
-PARALLEL_MIN_WORK = 1 << 17
+from ..jit import PARALLEL_MIN_WORK, kernel, parallel_kernel
 
 #: Nodes from which the neighbour pass prefetches (its node table, 16 bytes a
 #: node, no longer fits in a core's cache), and how many tie ends ahead.
 PREFETCH_MIN_NODES = 1 << 17
 PREFETCH_AHEAD = 256
-
-#: Chunks of a parallel pass, split by work (nodes + ties), so a thread with
-#: the hubs does not finish last. (numba schedules statically: the count only
-#: needs to be a multiple of the thread count.)
-CHUNKS = 32
 
 #: Rows per block of the step reductions: partial sums per fixed block make
 #: float sums independent of threads and of the serial/parallel choice.
@@ -136,6 +126,40 @@ _MARGIN = 1e-15
     MONITORING_W, REASSURANCE, STEP, N_PARAMS,
 ) = range(33)
 
+def param_vector(c) -> np.ndarray:
+    """The scalar parameters of :func:`update_individuals` from a scenario (a
+    :class:`~adoptsim.config.ScenarioConfig`); the model sets the per-step entries
+    (``STEP``, ``FRICTION``, ``POLICING``, ``RESTRICTION``, ``CLOSED``, ``ANY_JOINED``)."""
+    p = np.zeros(N_PARAMS)
+    p[P_EXT] = c.awareness.p_external
+    p[P_COMMS] = c.awareness.p_comms
+    p[Q] = c.awareness.q
+    p[W_ACTIVE] = c.awareness.active_weight
+    p[JOIN_RATE] = c.joining.rate
+    p[INVITE_RATE] = c.joining.invite_rate
+    p[INSTANT] = c.joining.instant
+    p[MONITORING] = c.comms.monitoring
+    p[U_RATE] = c.underground.rate
+    p[B0] = c.posting.intercept
+    p[B_SOCIAL] = c.posting.social
+    p[B_ENTH] = c.posting.enthusiasm
+    p[B_FEAR] = c.posting.fear
+    p[B_TRUST] = c.posting.trust
+    p[THRESHOLD_MODE] = c.posting.mode == "threshold"
+    p[PHI0] = c.posting.threshold
+    p[K_FEAR] = c.posting.fear_shift
+    p[K_ENTH] = c.posting.enthusiasm_shift
+    p[K_TRUST] = c.posting.trust_shift
+    p[SANCTION_RATE] = c.fear.sanction_rate
+    p[SANCTION_FEAR] = c.fear.sanction_fear
+    p[NEIGHBOUR_FEAR] = c.fear.neighbour_fear
+    p[RELAX] = c.fear.relax
+    p[POLICING_W] = c.fear.policing_weight
+    p[MONITORING_W] = c.fear.monitoring_weight
+    p[REASSURANCE] = c.fear.reassurance
+    return p
+
+
 # Rows of the uniforms expanded from an employee's key, one per decision.
 U_AWARE, U_JOIN, U_UNDER, U_POST_C, U_POST_U, U_SANCTION = range(6)
 
@@ -166,37 +190,8 @@ def _prefetch(typingctx, table, row):
     return sig, codegen
 
 
-# ----------------------------------------------------------------- chunking
-def row_bounds(work_before: np.ndarray, chunks: int = CHUNKS) -> np.ndarray:
-    """Row boundaries that split a pass into chunks of equal work.
-
-    Parameters
-    ----------
-    work_before : numpy.ndarray
-        Length n + 1, non-decreasing: the work of rows ``0 .. i-1`` at ``i``
-        (``indptr + arange(n + 1)`` for a pass over ties, ``arange(n + 1)``
-        for a pass over nodes).
-    chunks : int
-        Number of chunks wanted.
-
-    Returns
-    -------
-    numpy.ndarray
-        uint64 boundaries ``0 = b0 < b1 < ... = n``; just ``[0, n]`` (run
-        serially) when the total work is below :data:`PARALLEL_MIN_WORK`.
-    """
-    n = len(work_before) - 1
-    total = int(work_before[-1])
-    if total < PARALLEL_MIN_WORK or chunks <= 1 or n <= 1:
-        return np.array([0, max(n, 0)], np.uint64)
-    targets = np.linspace(0, total, chunks + 1)
-    b = np.searchsorted(work_before, targets).astype(np.uint64)
-    b[0], b[-1] = 0, n
-    return np.unique(b)
-
-
 # ------------------------------------------------------------------ random
-@njit(**JIT)
+@kernel
 def uniform(key, row):
     """Uniform in [0, 1) number ``row`` of an employee's 64-bit ``key``.
 
@@ -211,7 +206,7 @@ def uniform(key, row):
     return (z >> _S11) * _TO_UNIT
 
 
-@njit(**JIT)
+@kernel
 def uniforms(keys, rows):
     """All ``rows`` uniforms of every key: shape (rows, len(keys)) (for tests and tools)."""
     out = np.empty((rows, len(keys)))
@@ -221,7 +216,7 @@ def uniforms(keys, rows):
     return out
 
 
-@njit(**JIT)
+@kernel
 def poisson_from_uniform(u: float, rate: float) -> int:
     """Poisson(rate) variate by inversion of one uniform ``u`` in [0, 1).
 
@@ -259,7 +254,7 @@ def poisson_from_uniform(u: float, rate: float) -> int:
 
 
 # --------------------------------------------------- step 3: neighbour pass
-@njit(**JIT)
+@kernel
 def table_rows(lo, hi, step, window, member_c, last_post, member_u, sanctioned, trust, table):
     """Rows ``lo:hi`` of :func:`node_table`."""
     # Branch-free: membership is scattered at random over the rows, so
@@ -274,7 +269,7 @@ def table_rows(lo, hi, step, window, member_c, last_post, member_u, sanctioned, 
         table[i, 1] = FLAG_LANES[f]
 
 
-@njit(parallel=True, **JIT)
+@parallel_kernel
 def _table_par(bounds, step, window, member_c, last_post, member_u, sanctioned, trust, table):
     for c in prange(len(bounds) - 1):
         table_rows(bounds[c], bounds[c + 1], step, window, member_c, last_post, member_u,
@@ -291,7 +286,7 @@ def node_table(step, window, member_c, last_post, member_u, sanctioned, trust, t
     sanctioned) as 16-bit lane increments (``FLAG_LANES``). One 16-byte
     row per node means one cache line per neighbour read, even for the
     far-away neighbours that miss the cache. ``bounds`` (from
-    :func:`row_bounds` over nodes) splits the pass across threads; ``None``
+    :func:`adoptsim.jit.row_bounds` over nodes) splits the pass across threads; ``None``
     runs it on the calling thread.
     """
     args = (step, window, member_c, last_post, member_u, sanctioned, trust, table)
@@ -301,7 +296,7 @@ def node_table(step, window, member_c, last_post, member_u, sanctioned, trust, t
         _table_par(bounds, *args)
 
 
-@njit(**JIT)
+@kernel
 def neighbour_rows(lo, hi, indptr, indices, table, n_member, n_active, n_under, n_sanct,
                    trust_sum, ahead):
     """Rows ``lo:hi`` of :func:`neighbour_stats`."""
@@ -336,7 +331,7 @@ def neighbour_rows(lo, hi, indptr, indices, table, n_member, n_active, n_under, 
         trust_sum[i] = ts
 
 
-@njit(parallel=True, **JIT)
+@parallel_kernel
 def _neighbour_par(bounds, indptr, indices, table, n_member, n_active, n_under, n_sanct,
                    trust_sum, ahead):
     for c in prange(len(bounds) - 1):
@@ -351,7 +346,7 @@ def neighbour_stats(indptr, indices, table, n_member, n_active, n_under, n_sanct
     ``table`` is the :func:`node_table` of this step. The counts are numbers
     of member, active, underground and sanctioned neighbours;
     ``trust_sum[i]`` sums the trust of i's member neighbours in CSR order (for
-    DeGroot averaging). ``bounds`` (from :func:`row_bounds` over nodes + ties)
+    DeGroot averaging). ``bounds`` (from :func:`adoptsim.jit.row_bounds` over nodes + ties)
     splits the pass across threads; ``None`` runs it on the calling thread.
     """
     # Unsigned views (ids < 2**31): no negative-index wrap-around check per read.
@@ -368,12 +363,12 @@ def neighbour_stats(indptr, indices, table, n_member, n_active, n_under, n_sanct
 
 
 # ------------------------------------------------- steps 4-10: individuals
-@njit(**JIT)
+@kernel
 def _logistic(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x))
 
 
-@njit(**JIT)
+@kernel
 def _logistic_cap(x: float) -> float:
     """An upper bound of ``_logistic(x)`` without exp: 1 / (2 - x) below 1.
 
@@ -384,7 +379,8 @@ def _logistic_cap(x: float) -> float:
     return 1.0 / (2.0 - x) if x < 1.0 else 1.0
 
 
-@njit(**JIT)
+# Long on purpose: one pass over a row's state, its locals kept in registers.
+@kernel
 def individual_rows(lo, hi, par, keys, deg, n_member, n_active, n_under, n_sanct,
                     is_manager, enthusiasm, fear0, intensity,
                     aware, member_c, member_u, ever_member, invited, trust, fear,
@@ -524,7 +520,7 @@ def individual_rows(lo, hi, par, keys, deg, n_member, n_active, n_under, n_sanct
         fear[i] = f + relax * (target - f)
 
 
-@njit(parallel=True, **JIT)
+@parallel_kernel
 def _individuals_par(bounds, par, keys, deg, n_member, n_active, n_under, n_sanct,
                      is_manager, enthusiasm, fear0, intensity,
                      aware, member_c, member_u, ever_member, invited, trust, fear,
@@ -549,7 +545,7 @@ def update_individuals(par, keys, deg, n_member, n_active, n_under, n_sanct,
     step (synchronous update). ``keys`` holds one uint64 per employee; its
     uniforms (:func:`uniform`, rows ``U_AWARE`` .. ``U_SANCTION``) decide
     awareness, joining, underground, C posts, U posts and sanction.
-    ``bounds`` (from :func:`row_bounds` over nodes) splits the pass across
+    ``bounds`` (from :func:`adoptsim.jit.row_bounds` over nodes) splits the pass across
     threads; ``None`` runs it on the calling thread.
     """
     args = (par, keys, deg, n_member, n_active, n_under, n_sanct, is_manager, enthusiasm,
@@ -562,7 +558,7 @@ def update_individuals(par, keys, deg, n_member, n_active, n_under, n_sanct,
 
 
 # ------------------------------------------- steps 3-10 in one parallel pass
-@njit(**JIT)
+@kernel
 def _neighbour_individual_rows(lo, hi, indptr, indices, table, trust_sum, ahead, par, keys,
                                deg, n_member, n_active, n_under, n_sanct, is_manager,
                                enthusiasm, fear0, intensity, aware, member_c, member_u,
@@ -582,7 +578,7 @@ def _neighbour_individual_rows(lo, hi, indptr, indices, table, trust_sum, ahead,
         a = b
 
 
-@njit(parallel=True, **JIT)
+@parallel_kernel
 def _neighbour_individual_par(bounds, indptr, indices, table, trust_sum, ahead, par, keys,
                               deg, n_member, n_active, n_under, n_sanct, is_manager,
                               enthusiasm, fear0, intensity, aware, member_c, member_u,
@@ -624,7 +620,7 @@ def neighbours_and_individuals(indptr, indices, table, trust_sum, par, keys, deg
 
 
 # ------------------------------------------------------- step 6: following
-@njit(**JIT)
+@kernel
 def follow(new_members, indptr, indices, complete, member_c, members, urn, urn_len,
            followers, u, preferential, manager_of, follows, manager_followers):
     """Step 6: each new member follows members; returns the urn's new length.
@@ -669,7 +665,7 @@ def follow(new_members, indptr, indices, complete, member_c, members, urn, urn_l
 
 
 # ------------------------------------------------------ step 11: engagement
-@njit(**JIT)
+@kernel
 def eligible_nodes(member_c, aware, is_manager, invite, out):
     """Employees a manager may engage (members, and aware non-members when
     ``invite``), ascending, written to ``out``; returns how many."""
@@ -680,7 +676,7 @@ def eligible_nodes(member_c, aware, is_manager, invite, out):
     return k
 
 
-@njit(**JIT)
+@kernel
 def top_pool(eligible, score, size, u):
     """The ``size`` eligible nodes with the highest (integer) scores.
 
@@ -733,7 +729,7 @@ def top_pool(eligible, score, size, u):
     return pool
 
 
-@njit(**JIT)
+@kernel
 def engage(manager_nodes, joined, tone, best_tone, monitoring, eligible, pool, u,
            member_c, trust, fear, invited, tie, follows, manager_followers, followers,
            urn, urn_len, gain, loss, positive, interactions, window_positive,
@@ -779,7 +775,7 @@ def engage(manager_nodes, joined, tone, best_tone, monitoring, eligible, pool, u
 
 
 # ------------------------------------------------------------ step 13: trust
-@njit(**JIT)
+@kernel
 def trust_rows(lo, hi, trust, n_member, trust_sum, member_c, is_manager, averaging, ambient,
                follower_share, reputation):
     """Rows ``lo:hi`` of :func:`update_trust`."""
@@ -794,7 +790,7 @@ def trust_rows(lo, hi, trust, n_member, trust_sum, member_c, is_manager, averagi
         trust[i] = min(1.0, max(0.0, t))
 
 
-@njit(parallel=True, **JIT)
+@parallel_kernel
 def _trust_par(bounds, trust, n_member, trust_sum, member_c, is_manager, averaging, ambient,
                follower_share, reputation):
     for c in prange(len(bounds) - 1):
@@ -818,7 +814,7 @@ def update_trust(trust, n_member, trust_sum, member_c, is_manager, averaging, am
         _trust_par(bounds, *args)
 
 
-@njit(**JIT)
+@kernel
 def decay_ties(tie, decay, floor):
     """Ties decay each step; a tie weaker than ``floor`` lapses to zero."""
     for m in range(tie.shape[0]):
@@ -836,7 +832,8 @@ def decay_ties(tie, decay, floor):
 ) = range(15)
 
 
-@njit(**JIT)
+# Long on purpose: every reduction of a block while it is in cache.
+@kernel
 def _sum_block(b, block, step, window, is_manager, aware, member_c, member_u, last_post,
                posts_c, posts_u, trust, fear, n_under, follows, tie, out, out_managers,
                update, n_member, trust_sum, averaging, ambient, follower_share, reputation):
@@ -903,7 +900,7 @@ def _sum_block(b, block, step, window, is_manager, aware, member_c, member_u, la
     out[b, R_MEMBER_VALUE] = value_s
 
 
-@njit(**JIT)
+@kernel
 def _add_blocks(out, out_managers):
     # In block order: float addition is not associative.
     total = np.zeros(out.shape[1])
@@ -914,7 +911,7 @@ def _add_blocks(out, out_managers):
     return total, managers
 
 
-@njit(**JIT)
+@kernel
 def _sums_serial(block, step, window, is_manager, aware, member_c, member_u, last_post,
                  posts_c, posts_u, trust, fear, n_under, follows, tie, update, n_member,
                  trust_sum, averaging, ambient, follower_share, reputation):
@@ -929,7 +926,7 @@ def _sums_serial(block, step, window, is_manager, aware, member_c, member_u, las
     return _add_blocks(out, out_managers)
 
 
-@njit(parallel=True, **JIT)
+@parallel_kernel
 def _sums_par(block, step, window, is_manager, aware, member_c, member_u, last_post,
               posts_c, posts_u, trust, fear, n_under, follows, tie, update, n_member,
               trust_sum, averaging, ambient, follower_share, reputation):
@@ -980,7 +977,7 @@ def step_sums(step, window, is_manager, aware, member_c, member_u, last_post, po
     return _sums_par(*args)
 
 
-@njit(**JIT)
+@kernel
 def following_members(member_c, is_manager, follows):
     """(C members among staff, C members following some manager): the follower
     share used by step 13."""
@@ -998,17 +995,3 @@ def following_members(member_c, is_manager, follows):
                 any_m |= follows[m, i]
             following += member_c[i] & any_m
     return members, following
-
-
-@njit(parallel=True, **JIT)
-def outside_group_degree(indptr, indices, group):
-    """Ties of each node that leave its own group (department: the `bridging` score)."""
-    n = len(indptr) - 1
-    out = np.zeros(n, np.int64)
-    for i in prange(n):
-        c = 0
-        for e in range(indptr[i], indptr[i + 1]):
-            if group[indices[e]] != group[i]:
-                c += 1
-        out[i] = c
-    return out

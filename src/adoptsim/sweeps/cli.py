@@ -1,4 +1,13 @@
-"""The ``adoptsim sweep`` and ``adoptsim export`` commands."""
+"""The ``adoptsim sweep``, ``adoptsim export`` and ``adoptsim report`` commands.
+
+Examples
+--------
+>>> import typer
+>>> app = typer.Typer()
+>>> register(app)
+>>> sorted(c.name or c.callback.__name__ for c in app.registered_commands)
+['export', 'report', 'sweep']
+"""
 
 from __future__ import annotations
 
@@ -21,28 +30,23 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from .config import parse_assignments
-from .errors import InputError
+from ..errors import InputError
+from ..model.metrics import metric
+from ..toml import parse_assignments
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from .experiment import Experiment
+    from .run import SweepReport
     from .store import Store
-    from .sweep import SweepReport
 
 console = Console(markup=False, emoji=False, highlight=False, soft_wrap=True)
 err = Console(stderr=True, markup=False, emoji=False, highlight=False, soft_wrap=True)
 
-#: Outcomes of the end-of-sweep table: summary column -> (heading, cell format).
-OUTCOMES = {
-    "final_member": ("member", "pct"),
-    "final_active": ("active", "pct"),
-    "final_underground": ("under-\nground", "pct"),
-    "final_trust": ("trust", ".3f"),
-    "final_cm_follower_share": ("comms\nfollowers", "pct"),
-    "final_benefit_cum": ("benefit", "#.3g"),
-}
+#: Outcomes of the end-of-sweep table (labels and formats from the metric table).
+OUTCOMES = ("final_member", "final_active", "final_underground", "final_trust",
+            "final_cm_follower_share", "final_benefit_cum")
 #: Design points shown in the table; the rest are in the store.
 MAX_ROWS = 40
 
@@ -64,8 +68,10 @@ def sweep(
         min=1, help="Refuse designs with more runs than this (default 1,000,000).")] = None,
 ) -> None:
     """Run an experiment's design with replications; resume if interrupted."""
+    from ..atomic import DiskFullError, writable_folder
     from .experiment import MAX_RUNS, load_experiment
-    from .store import DiskFullError, Store, StoreLock, writable_folder
+    from .lock import StoreLock
+    from .store import Store
 
     if workers is not None and scheduler:
         raise InputError("Give either --workers (local processes) or --scheduler (a Dask "
@@ -97,7 +103,8 @@ def _disk_full(out: Path, exc: Exception, saved: int, total: int) -> InputError:
 def _run(exp: Experiment, store: Store, force: bool, workers: int | None,
          scheduler: str | None) -> SweepReport:
     """Open (or resume) the store and run what is left, with a progress bar."""
-    from .sweep import open_executor, run_sweep
+    from .executors import open_executor
+    from .run import run_sweep
 
     resumed = store.initialise(exp, force=force)
     finished, moved = store.load_finished(r.run_id for r in exp.runs)
@@ -182,15 +189,11 @@ def _print_points(table: pd.DataFrame, parameters: list[str], title: str) -> Non
                 "replications; shares in %; # = design point")
     # Dotted keys break after the section, so narrow consoles show them whole.
     headings = ["#", *(p.replace(".", ".\n", 1) for p in parameters), "n"]
-    for col in [*headings, *(h for h, _ in OUTCOMES.values())]:
+    for col in [*headings, *(metric(o).label for o in OUTCOMES)]:
         out.add_column(col, justify="right", min_width=max(map(len, col.split())))
     for rec in table.head(MAX_ROWS).to_dict("records"):
         cells = [_fmt(rec[c]) for c in ["point", *parameters, "n"]]
-        for outcome, (_, fmt) in OUTCOMES.items():
-            mean, high = rec[f"{outcome}_mean"], rec[f"{outcome}_high"]
-            scale, fmt = (100.0, ".1f") if fmt == "pct" else (1.0, fmt)
-            half = "" if math.isnan(high) else f"\n±{scale * (high - mean):{fmt}}"
-            cells.append(f"{scale * mean:{fmt}}{half}")
+        cells += [_cell(o, rec[f"{o}_mean"], rec[f"{o}_high"]) for o in OUTCOMES]
         out.add_row(*cells)
     if console.is_terminal:
         console.print(out)
@@ -202,6 +205,19 @@ def _print_points(table: pd.DataFrame, parameters: list[str], title: str) -> Non
 
 def _fmt(value) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def _cell(outcome: str, mean: float, high: float) -> str:
+    """A mean and the half-width of its interval, as the metric table formats the metric.
+
+    >>> _cell("final_member", 0.8431, 0.8512), _cell("final_trust", 0.61, float("nan"))
+    ('84.3%\\n±0.8', '0.610')
+    """
+    m = metric(outcome)
+    if math.isnan(high):
+        return m.format(mean)
+    scale, fmt = (100.0, ".1f") if m.percent else (1.0, ".3f" if m.unit == "score" else ".3g")
+    return f"{m.format(mean)}\n±{scale * (high - mean):{fmt}}"
 
 
 def export(
@@ -217,7 +233,9 @@ def export(
     """Export a sweep's results as CSV files for spreadsheets, R or pandas."""
     import warnings
 
-    from .store import CorruptRunWarning, DiskFullError, export_csv, export_table
+    from ..atomic import DiskFullError
+    from .export import export_csv, export_table
+    from .results import CorruptRunWarning
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", CorruptRunWarning)
@@ -238,7 +256,21 @@ def export(
         console.print(line, highlight=False, markup=False, soft_wrap=True)
 
 
+def report(
+    out: Annotated[Path, typer.Argument(help="A sweep's results folder.")],
+    html: Annotated[
+        Path | None, typer.Option(help="Where to write the HTML page (default OUT/report.html).")
+    ] = None,
+) -> None:
+    """Write a self-contained HTML report and PNGs for a sweep."""
+    from .report import write_report
+
+    page, pngs = write_report(out, html)
+    console.print(f"Wrote {page} and {len(pngs)} figures in {out / 'report'}.")
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``sweep`` and ``export`` to the ``adoptsim`` command."""
+    """Add ``sweep``, ``export`` and ``report`` to the ``adoptsim`` command."""
     app.command()(sweep)
     app.command()(export)
+    app.command()(report)

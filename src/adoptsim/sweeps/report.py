@@ -5,7 +5,13 @@ of final outcomes with confidence intervals, paired differences against the
 reference point (design point 0), Sobol' indices where the design has them,
 and the sweep's provenance. Images are embedded, so the page opens offline.
 Shares are shown in % (differences in percentage points), as in the table
-``adoptsim sweep`` prints; the CSV files keep the store's 0-1 values.
+``adoptsim sweep`` prints; the CSV files keep the store's 0-1 values. Labels
+and units come from the metric table (:mod:`adoptsim.model.metrics`).
+
+Examples
+--------
+>>> heading("final_member"), heading("final_trust"), heading("total_posts_c")
+('members (adoption) (%)', 'mean trust in comms (0-1)', 'posts on C (whole run)')
 """
 
 from __future__ import annotations
@@ -22,48 +28,28 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..atomic import DiskFullError, atomic_write, writable_file, writable_folder
+from ..errors import InputError
+from ..model.metrics import metric
 from .analysis import mean_ci, point_table
-from .errors import InputError
-from .store import (
-    CorruptRunWarning,
-    DiskFullError,
-    load_results,
-    writable_file,
-    writable_folder,
-    writing,
+from .results import CorruptRunWarning, load_results
+
+#: Summary outcomes reported (shares shown in %).
+OUTCOMES = (
+    "final_member", "final_active", "final_underground", "final_trust", "final_fear",
+    "final_cm_follower_share", "final_cm_reach", "tenure26_follower_share", "tenure26_reach",
+    "final_buzz_coverage", "total_posts_c", "final_benefit_cum",
 )
 
-#: Summary outcomes reported, with readable labels (shares in %, see SHARES).
-OUTCOMES: dict[str, str] = {
-    "final_member": "adoption (members, %)",
-    "final_active": "active posters (%)",
-    "final_underground": "underground members (%)",
-    "final_trust": "mean trust in comms (0-1)",
-    "final_fear": "mean fear (0-1)",
-    "final_cm_follower_share": "manager follower share (% of members)",
-    "final_cm_reach": "manager reach (%)",
-    "tenure26_follower_share": "follower share after 26 weeks on C (%)",
-    "tenure26_reach": "reach after 26 weeks on C (%)",
-    "final_buzz_coverage": "buzz coverage (% of posts seen)",
-    "total_posts_c": "posts on C (whole run)",
-    "final_benefit_cum": "cumulative benefit",
-}
+#: Time-series metrics plotted.
+SERIES = ("member", "active", "underground", "trust", "cm_follower_share", "benefit_cum")
 
-#: Outcomes stored as shares (0-1) and shown in %, as the sweep's terminal table does.
-SHARES = {
-    "final_member", "final_active", "final_underground", "final_cm_follower_share",
-    "final_cm_reach", "tenure26_follower_share", "tenure26_reach", "final_buzz_coverage",
-}
 
-#: Time-series metrics plotted, with axis labels.
-SERIES: dict[str, str] = {
-    "member": "members (share of employees)",
-    "active": "active posters (share of employees)",
-    "underground": "underground members (share of employees)",
-    "trust": "mean trust in comms (0-1)",
-    "cm_follower_share": "manager follower share (of members)",
-    "benefit_cum": "cumulative benefit (model units)",
-}
+def heading(name: str) -> str:
+    """A metric's label with its scale: ``(%)`` for shares, ``(0-1)`` for scores."""
+    m = metric(name)
+    return m.label + {"share": " (%)", "score": " (0-1)"}.get(m.unit, "")
+
 
 #: Outcomes whose Sobol' indices are computed.
 SOBOL_OUTCOMES = ["final_member", "final_trust", "final_benefit_cum"]
@@ -167,7 +153,7 @@ def _panels(design: pd.DataFrame, params: list[str]) -> list[tuple[str, list[int
     return []
 
 
-def plot_series(ts: pd.DataFrame, design: pd.DataFrame, params: list[str], metric: str) -> bytes:
+def plot_series(ts: pd.DataFrame, design: pd.DataFrame, params: list[str], column: str) -> bytes:
     """One metric over time: a line and 95% band per design point."""
     import matplotlib
 
@@ -175,7 +161,7 @@ def plot_series(ts: pd.DataFrame, design: pd.DataFrame, params: list[str], metri
     import matplotlib.pyplot as plt
 
     panels = _panels(design, params)
-    bands = series_bands(ts, design, metric)
+    bands = series_bands(ts, design, column)
     labels = design.drop_duplicates("point").set_index("point")
     fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels) + 2, 4), squeeze=False,
                              sharey=True)
@@ -191,9 +177,11 @@ def plot_series(ts: pd.DataFrame, design: pd.DataFrame, params: list[str], metri
         ax.set_title(panel_title, fontsize=10)
         ax.set_xlabel("week")
         ax.grid(alpha=0.3)
-    axes[0][0].set_ylabel(SERIES[metric])
+    m = metric(column)
+    label = m.label
+    axes[0][0].set_ylabel(label + {"share": " (share, 0-1)", "score": " (0-1)"}.get(m.unit, ""))
     axes[0][-1].legend(fontsize=8, loc="center left", bbox_to_anchor=(1.02, 0.5))
-    fig.suptitle(f"{SERIES[metric]}: mean and 95% band over replications", fontsize=11)
+    fig.suptitle(f"{label}: mean and 95% band over replications", fontsize=11)
     return _png(fig)
 
 
@@ -204,7 +192,7 @@ def plot_finals(finals: pd.DataFrame, labels: list[str], outcome: str) -> bytes:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    scale = 100.0 if outcome in SHARES else 1.0
+    scale = 100.0 if metric(outcome).percent else 1.0
     mean = scale * finals[f"{outcome}_mean"].to_numpy(float)
     lo = scale * finals[f"{outcome}_low"].to_numpy(float)
     hi = scale * finals[f"{outcome}_high"].to_numpy(float)
@@ -215,8 +203,8 @@ def plot_finals(finals: pd.DataFrame, labels: list[str], outcome: str) -> bytes:
     ax.barh(y, mean, xerr=err, color="#4c78a8", ecolor="black", capsize=3)
     ax.set_yticks(y, labels, fontsize=8)
     ax.invert_yaxis()
-    ax.set_xlabel(OUTCOMES[outcome])
-    ax.set_title(f"Final {OUTCOMES[outcome]} by design point (95% CI)", fontsize=10)
+    ax.set_xlabel(heading(outcome))
+    ax.set_title(f"Final {heading(outcome)} by design point (95% CI)", fontsize=10)
     ax.grid(axis="x", alpha=0.3)
     return _png(fig)
 
@@ -238,7 +226,7 @@ def plot_sobol(sob: pd.DataFrame) -> bytes:
         ax.bar(x + 0.2, d["ST"], 0.4, yerr=d["ST_conf"], label="total order ST", capsize=2)
         ax.set_xticks(x, [p.split(".")[-1] for p in d["parameter"]], rotation=40, ha="right",
                       fontsize=8)
-        ax.set_title(OUTCOMES.get(outcome, outcome), fontsize=10)
+        ax.set_title(heading(outcome), fontsize=10)
         ax.grid(axis="y", alpha=0.3)
     axes[0][0].set_ylabel("Sobol' index (share of variance)")
     axes[0][-1].legend(fontsize=8)
@@ -314,8 +302,8 @@ def _add_figures(report: Report, results) -> None:
     design, params, finals = results.design, report.params, report.finals
     if _panels(design, params):
         ts = results.timeseries
-        for metric in SERIES:
-            report.images[f"series_{metric}.png"] = plot_series(ts, design, params, metric)
+        for column in SERIES:
+            report.images[f"series_{column}.png"] = plot_series(ts, design, params, column)
     else:
         report.notes.append(
             f"{results.manifest['design']['points']} design points are too many to draw as "
@@ -341,12 +329,12 @@ def _fmt(x: object, share: bool = False) -> str:
 
 def _ci_table(df: pd.DataFrame, key_cols: list[str], outcomes: list[str]) -> str:
     head = "".join(f"<th>{html.escape(c)}</th>" for c in key_cols)
-    head += "".join(f"<th>{html.escape(OUTCOMES.get(c, c))}</th>" for c in outcomes)
+    head += "".join(f"<th>{html.escape(heading(c))}</th>" for c in outcomes)
     body = []
     for _, row in df.iterrows():
         cells = "".join(f"<td>{_fmt(row[c])}</td>" for c in key_cols)
         for c in outcomes:
-            pct = c in SHARES
+            pct = metric(c).percent
             cells += (f"<td>{_fmt(row[f'{c}_mean'], pct)}<br><small>[{_fmt(row[f'{c}_low'], pct)}"
                       f", {_fmt(row[f'{c}_high'], pct)}]</small></td>")
         body.append(f"<tr>{cells}</tr>")
@@ -430,15 +418,13 @@ def write_report(out: str | Path, html_path: str | Path | None = None) -> tuple[
     try:
         pngs = []
         for name, data in report.images.items():
-            with writing(folder / name):
-                (folder / name).write_bytes(data)
+            atomic_write(folder / name, lambda p, data=data: p.write_bytes(data))
             pngs.append(folder / name)
         for name, frame in tables.items():
             if frame is not None:
-                with writing(folder / name):
-                    frame.to_csv(folder / name, index=False)
-        with writing(target):
-            target.write_text(render_html(report), encoding="utf-8")
+                atomic_write(folder / name, lambda p, f=frame: f.to_csv(p, index=False))
+        page = render_html(report)
+        atomic_write(target, lambda p: p.write_text(page, encoding="utf-8"))
     except DiskFullError as exc:
         raise InputError(f"the disk is full ({exc.reason}) while writing {exc.path}. Free some "
                          f"space and run adoptsim report again.") from None

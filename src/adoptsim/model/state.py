@@ -2,7 +2,7 @@
 
 Every employee is one row (row = node index = Mesa agent index). Comms
 managers are employees too (their node rows), with a few extra per-manager
-arrays. Mesa agents in :mod:`adoptsim.agents` read and write these rows.
+arrays. Mesa agents in :mod:`adoptsim.model.agents` read and write these rows.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .config import ScenarioConfig
-from .errors import InputError
-from .memory import require_memory
-from .network import KEPT_BYTES_PER_NODE, KEPT_BYTES_PER_TIE, Network, estimate_size
+from ..config import ScenarioConfig
+from ..errors import InputError
+from ..memory import require_memory
+from ..network import KEPT_BYTES_PER_NODE, KEPT_BYTES_PER_TIE, Network, estimate_size
 
 #: Managers keep a dense tie and follow row per employee (5 bytes a cell).
 MAX_MANAGER_CELLS = 200_000_000
@@ -202,7 +202,7 @@ def manager_nodes(cfg: ScenarioConfig, net: Network) -> np.ndarray:
 
 
 def initial_state(cfg: ScenarioConfig, net: Network, rng: np.random.Generator) -> State:
-    """Draw the population's initial state (DESIGN §1.2) from ``rng``.
+    """Draw the population's initial state (docs/odd.md, section 5) from ``rng``.
 
     The draws happen in a fixed order so that the same seed gives the same
     population, whatever else the scenario changes later in the run.
@@ -218,48 +218,15 @@ def initial_state(cfg: ScenarioConfig, net: Network, rng: np.random.Generator) -
     nodes = manager_nodes(cfg, net)
     is_manager = np.zeros(n, bool)
     is_manager[nodes] = True
-
-    # Champions: the most enthusiastic share, already members at step 0.
-    staff = np.flatnonzero(~is_manager)
-    n_champ = round(pop.champion_share * len(staff))
-    order = staff[np.argsort(-enthusiasm[staff], kind="stable")]
-    champion = np.zeros(n, bool)
-    champion[order[:n_champ]] = True
-
-    last_post = np.full(n, NEVER, np.int32)
-    k = cfg.posting.initial_active
-    if k > n_champ:
-        raise InputError(
-            f"posting.initial_active = {k} exceeds the number of members at step 0 "
-            f"({n_champ} champions); raise population.champion_share or lower initial_active."
-        )
-    if k:
-        # They posted just before the run began, so they count as active at step 0.
-        last_post[rng.choice(np.flatnonzero(champion), size=k, replace=False)] = -1
-
-    m = len(nodes)
-    managers = Managers(
-        node=nodes,
-        joined=np.zeros(m, bool),
-        tone=np.full(m, cfg.comms.tone),
-        direction=np.ones(m),
-        positive=np.zeros(m, np.int64),
-        interactions=np.zeros(m, np.int64),
-        window_positive=np.zeros(m, np.int64),
-        window_interactions=np.zeros(m, np.int64),
-        last_rate=np.full(m, np.nan),
-        followers=np.zeros(m, np.int64),
-        follows=np.zeros((m, n), bool),
-        tie=np.zeros((m, n), np.float32),
-    )
-    aware = champion | is_manager
+    champion = _champions(enthusiasm, is_manager, pop.champion_share)
+    last_post = _initially_active(cfg.posting.initial_active, champion, rng)
     return State(
         enthusiasm=enthusiasm,
         fear0=fear0,
         intensity=intensity,
         champion=champion,
         is_manager=is_manager,
-        aware=aware,
+        aware=champion | is_manager,
         member_c=champion.copy(),
         member_u=np.zeros(n, bool),
         ever_member=champion.copy(),
@@ -273,5 +240,49 @@ def initial_state(cfg: ScenarioConfig, net: Network, rng: np.random.Generator) -
         trust=trust,
         followers=np.zeros(n, np.int32),
         sanctioned=np.zeros(n, bool),
-        managers=managers,
+        managers=new_managers(nodes, n, cfg.comms.tone),
+    )
+
+
+def _champions(enthusiasm: np.ndarray, is_manager: np.ndarray, share: float) -> np.ndarray:
+    """The most enthusiastic ``share`` of the staff: members already at step 0."""
+    staff = np.flatnonzero(~is_manager)
+    n_champ = round(share * len(staff))
+    order = staff[np.argsort(-enthusiasm[staff], kind="stable")]
+    champion = np.zeros(len(enthusiasm), bool)
+    champion[order[:n_champ]] = True
+    return champion
+
+
+def _initially_active(k: int, champion: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """``last_post`` at step 0: ``k`` random champions posted just before the run began."""
+    last_post = np.full(len(champion), NEVER, np.int32)
+    n_champ = int(np.count_nonzero(champion))
+    if k > n_champ:
+        raise InputError(
+            f"posting.initial_active = {k} exceeds the number of members at step 0 "
+            f"({n_champ} champions); raise population.champion_share or lower initial_active."
+        )
+    if k:
+        # They posted just before the run began, so they count as active at step 0.
+        last_post[rng.choice(np.flatnonzero(champion), size=k, replace=False)] = -1
+    return last_post
+
+
+def new_managers(nodes: np.ndarray, n: int, tone: float) -> Managers:
+    """Managers at ``nodes`` before they join: starting ``tone``, no ties, no followers."""
+    m = len(nodes)
+    return Managers(
+        node=nodes,
+        joined=np.zeros(m, bool),
+        tone=np.full(m, tone),
+        direction=np.ones(m),
+        positive=np.zeros(m, np.int64),
+        interactions=np.zeros(m, np.int64),
+        window_positive=np.zeros(m, np.int64),
+        window_interactions=np.zeros(m, np.int64),
+        last_rate=np.full(m, np.nan),
+        followers=np.zeros(m, np.int64),
+        follows=np.zeros((m, n), bool),
+        tie=np.zeros((m, n), np.float32),
     )
