@@ -87,8 +87,16 @@ def assert_same_results(a: Path, b: Path) -> None:
         pd.testing.assert_frame_equal(getattr(ra, name), getattr(rb, name), check_exact=True)
 
 
-def run_files(out: Path) -> list[Path]:
+def batch_files(out: Path) -> list[Path]:
+    """The store's batch files (each holds one or more finished runs)."""
     return sorted((out / "runs").glob("[!.]*.parquet"))
+
+
+def stored_runs(out: Path) -> list[str]:
+    """Ids of the runs in the store's readable batch files (a run twice counts twice)."""
+    from adoptsim.sweeps.store import read_summaries
+
+    return [rid for path in batch_files(out) for rid in read_summaries(path)]
 
 
 def subprocess_env() -> dict[str, str]:

@@ -22,7 +22,9 @@ def error_of(path, overrides=None) -> str:
 def test_defaults_match_the_design():
     cfg = load_config()
     assert cfg.organisation.employees == 2000 and cfg.run.steps == 104
-    assert cfg.posting.intercept == -4.5 and cfg.awareness.q == 0.3
+    assert cfg.posting.intercept == -4.0 and cfg.population.posting_sigma == 2.1
+    assert cfg.awareness.q == 0.3 and cfg.visibility.feed == 3.0 and cfg.following.cap == 16
+    assert all(cfg.mechanisms.model_dump().values())
     assert cfg.channel.levers() == (0.0, 0.0, 0.0)
     assert cfg.comms.strategy == "champions"
 

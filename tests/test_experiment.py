@@ -100,6 +100,31 @@ samples = 8
     assert ((x[..., 0] >= 0.1) & (x[..., 0] <= 0.5)).all()
 
 
+#: An ablation of two mechanisms (4 design points).
+ABLATION = """
+scenario = "small.toml"
+replications = 2
+seed = 7
+[design]
+kind = "ablation"
+mechanisms = ["feed", "churn"]
+[contrast]
+"comms.join_step" = [0, 10]
+"""
+
+#: A Morris screening of two parameters (3 trajectories of 3 points).
+MORRIS = """
+scenario = "small.toml"
+replications = 2
+seed = 7
+[design]
+kind = "morris"
+samples = 3
+[parameters]
+"awareness.q" = { min = 0.1, max = 0.5 }
+"comms.join_step" = { min = 0, max = 10 }
+"""
+
 BAD_FILES = {
     "unknown key": (
         GRID.replace("replications = 3", "replicates = 3"),
@@ -180,6 +205,82 @@ BAD_FILES = {
         GRID + '"awareness.q" = -inf\n',
         ["[overrides] 'awareness.q' = -inf is not a finite number"],
     ),
+    "ablation with two contrast keys": (
+        ABLATION + '"comms.posts" = [1, 2]\n',
+        ["exactly one key and two values", "it has 2 keys (comms.join_step, comms.posts)"],
+    ),
+    "ablation without a contrast": (
+        ABLATION.split("[contrast]")[0],
+        ["an ablation needs a [contrast] table", "it has 0 keys"],
+    ),
+    "ablation contrast of three values": (
+        ABLATION.replace("[0, 10]", "[0, 10, 20]"),
+        ["'comms.join_step' = [0, 10, 20]", "exactly two values, the reference and the "],
+    ),
+    "ablation contrast of one value twice": (
+        ABLATION.replace("[0, 10]", "[3, 3]"),
+        ["the reference and the alternative are the same"],
+    ),
+    "ablation contrast that is a mechanism switch": (
+        ABLATION.replace('"comms.join_step" = [0, 10]', '"mechanisms.feed" = [true, false]'),
+        ["'mechanisms.feed': the contrast cannot be a mechanism switch"],
+    ),
+    "ablation contrast that is no scenario key": (
+        ABLATION.replace("comms.join_step", "comms.joinstep"),
+        ["'comms.joinstep' is not a scenario key", "join_step"],
+    ),
+    "ablation contrast out of range": (
+        ABLATION.replace("[0, 10]", "[0, -3]"),
+        ["[contrast] 'comms.join_step' value -3", ">= 0"],
+    ),
+    "NaN in an ablation's contrast": (
+        ABLATION.replace('"comms.join_step" = [0, 10]', '"comms.tone" = [0.1, nan]'),
+        ["[contrast] 'comms.tone': value nan is not a finite number"],
+    ),
+    "ablation contrast also an override": (
+        ABLATION + '[overrides]\n"comms.join_step" = 3\n',
+        ["'comms.join_step' is both the contrast and an override"],
+    ),
+    "ablation of an unknown mechanism": (
+        ABLATION.replace('"churn"', '"gossip"'),
+        ["design.mechanisms: 'gossip' is no mechanism", "promotion", "frustration"],
+    ),
+    "ablation listing a mechanism twice": (
+        ABLATION.replace('"churn"', '"feed"'),
+        ["lists 'feed' more than once"],
+    ),
+    "ablation of a mechanism already off": (
+        ABLATION + '[overrides]\n"mechanisms.churn" = false\n',
+        ["lists 'churn', already off in the base scenario", "compare the base with itself"],
+    ),
+    "ablation with parameters": (
+        ABLATION + '[parameters]\n"comms.posts" = [1, 2]\n',
+        ["an ablation varies no [parameters] (comms.posts)"],
+    ),
+    "ablation with samples": (
+        ABLATION.replace('kind = "ablation"', 'kind = "ablation"\nsamples = 4'),
+        ["design.samples applies to kind = 'lhs', 'sobol' or 'morris' only"],
+    ),
+    "contrast in a grid": (
+        GRID + '[contrast]\n"comms.effort" = [0.1, 0.5]\n',
+        ["[contrast] applies to kind = 'ablation' only"],
+    ),
+    "levels in a grid": (
+        GRID + "[design]\nlevels = 4\n",
+        ["design.levels applies to kind = 'morris' only"],
+    ),
+    "morris with odd levels": (
+        MORRIS.replace("samples = 3", "samples = 3\nlevels = 5"),
+        ["design.levels = 5 must be even"],
+    ),
+    "morris with one trajectory": (
+        MORRIS.replace("samples = 3", "samples = 1"),
+        ["a morris design needs at least 2 trajectories"],
+    ),
+    "morris integer range narrower than its levels": (
+        MORRIS.replace("max = 10", "max = 2"),
+        ["'comms.join_step' spans 3 integers (0 to 2), fewer than design.levels = 4"],
+    ),
 }
 
 
@@ -216,6 +317,10 @@ SIZED = {
     "sobol": ('"comms.tone" = { min = 0, max = 1 }\n"awareness.q" = { min = 0.1, max = 0.5 }\n'
               '"comms.join_step" = { min = 0, max = 20 }\n[design]\nkind = "sobol"\n'
               "samples = 4\n", 4 * (3 + 2)),
+    "morris": ('"comms.tone" = { min = 0, max = 1 }\n"awareness.q" = { min = 0.1, max = 0.5 }\n'
+               '[design]\nkind = "morris"\nsamples = 5\n', 5 * (2 + 1)),
+    "ablation": ('[contrast]\n"comms.join_step" = [0, 5]\n[design]\nkind = "ablation"\n'
+                 'mechanisms = ["feed", "churn", "reshare"]\n', 2 * (1 + 3)),
 }
 
 
@@ -232,9 +337,13 @@ def test_the_run_count_is_known_before_the_design_is_built(kind, tmp_path, monke
 
     monkeypatch.setattr("adoptsim.sweeps.design.grid_points", build)
     monkeypatch.setattr("adoptsim.sweeps.design.sample", build)
+    monkeypatch.setattr("adoptsim.sweeps.design.ablation_points", build)
     with pytest.raises(InputError) as error:
         load_experiment(path, max_runs=3 * points - 1)
     message = str(error.value)
     assert f"the design has {3 * points} runs" in message and "--max-runs" in message
-    if kind == "sobol":
-        assert "4 samples x (3 parameters + 2) = 20 design points x 3 replications" in message
+    how = {"sobol": "4 samples x (3 parameters + 2) = 20 design points x 3 replications",
+           "morris": "5 trajectories x (2 parameters + 1) = 15 design points x 3 replications",
+           "ablation": "2 contrast values x (1 + 3 mechanisms) = 8 design points x 3 "
+                       "replications"}
+    assert how.get(kind, "") in message

@@ -62,12 +62,13 @@ def test_no_managers_means_no_comms_outcomes():
 @pytest.mark.slow
 def test_bass_limit():
     """docs/odd.md, section 8.3: complete graph, instant joining, w=0, no
-    managers, no champions => the discrete Bass recursion
-    F(t+1) = F + (1-F)(1-exp(-(p + qF))) (Bass 1969), within sampling error."""
+    managers, no champions, no promotion, no fear in joining and no leaving => the discrete
+    Bass recursion F(t+1) = F + (1-F)(1-exp(-(p + qF))) (Bass 1969), within
+    sampling error."""
     n, steps, p, q = 20_000, 40, 0.01, 0.4
     ts = AdoptionModel(generator="complete", employees=n, steps=steps, instant=True,
                        active_weight=0.0, count=0, champion_share=0.0, p_external=p, q=q,
-                       rng=7).run()
+                       p_comms=0.0, join_weight=0.0, mechanisms_churn=False, rng=7).run()
     f = [0.0]
     for _ in range(steps):
         f.append(f[-1] + (1 - f[-1]) * (1 - np.exp(-(p + q * f[-1]))))
@@ -140,24 +141,14 @@ def test_baseline_patterns():
     assert 0.6 <= np.mean(final_silent) <= 0.9
 
 
-@pytest.mark.slow
-def test_early_joining_managers_end_more_central():
-    early, late = [], []
-    for seed in range(6):
-        early.append(AdoptionModel(employees=1000, join_step=0, rng=seed).run()
-                     ["cm_follower_share"].iloc[-1])
-        late.append(AdoptionModel(employees=1000, join_step=52, rng=seed).run()
-                    ["cm_follower_share"].iloc[-1])
-    assert np.mean(early) > 1.5 * np.mean(late)
-
-
 def test_greedy_targeting_uses_celf_seeds():
-    """Issue 7: strategy 'greedy' ranks by CELF seed selection (Kempe et al. 2003)."""
+    """Strategy 'greedy' ranks by CELF seed selection (Kempe et al. 2003)."""
     model = AdoptionModel(employees=400, steps=10, rng=2, strategy="greedy", focus=0.05)
-    score = model.static_score
+    score = model.engine.static_score
     assert (score > 0).sum() == 20  # focus x N seeds, ranked
     assert sorted(score[score > 0]) == list(range(1, 21))
     # CELF's first pick reaches at least as far as a typical hub
-    assert model.degree[np.argmax(score)] >= np.median(model.degree)
+    degree = model.network.degree
+    assert degree[np.argmax(score)] >= np.median(degree)
     model.run()
-    assert model.state.managers.interactions.sum() > 0
+    assert model.comms.interactions.sum() > 0

@@ -568,3 +568,14 @@ def test_node_table_padded_numbers_stay_labels(tmp_path: Path) -> None:
     nodes = write(tmp_path, "n.csv", "id,department\na,7\nb,07\nc,10\n")
     net = load_edgelist(edges, nodes)
     assert net.department.tolist() == [0, 1, 2]  # "7" and "07" differ: first appearance
+
+
+def test_an_edge_list_read_again_is_not_parsed_again_unless_it_changed(tmp_path):
+    path = tmp_path / "ties.csv"
+    path.write_text("source,target\na,b\nb,c\n")
+    first = load_edgelist(path)
+    assert load_edgelist(path) is first
+    path.write_text("source,target\na,b\nb,d\n")  # same size, new contents, same instant
+    second = load_edgelist(path)
+    assert second is not first
+    assert second.labels.tolist() == ["a", "b", "d"]

@@ -1,10 +1,13 @@
-"""`adoptsim report` on real (small) sweeps: grid and Sobol' designs."""
+"""`adoptsim report` on real (small) sweeps: grid, Sobol', ablation and Morris designs."""
 
 import subprocess
 import sys
 from pathlib import Path
 
 import pandas as pd
+
+from adoptsim import load_results
+from test_ablation import ABLATION
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = "[run]\nsteps = 30\n[organisation]\nemployees = 200\n"
@@ -78,3 +81,50 @@ samples = 8
     member = sob[sob["outcome"] == "final_member"].set_index("parameter")
     # word of mouth drives adoption; posting inequality barely does
     assert member.loc["awareness.q", "ST"] > member.loc["population.posting_sigma", "ST"]
+
+
+def test_ablation_report_has_an_attribution_section(tmp_path):
+    out = sweep(tmp_path, ABLATION.replace("replications = 20", "replications = 8"))
+    adoptsim("report", str(out))
+    page = (out / "report.html").read_text()
+    assert "<h2>Attribution</h2>" in page and "comms.posts = 4 instead of 0" in page
+    assert "emergent from several mechanisms" in page and "carried by that mechanism" in page
+    table = pd.read_csv(out / "report" / "ablation.csv")
+    assert list(table.columns) == ["mechanism", "outcome", "effect", "ci_low", "ci_high",
+                                   "share"]
+    assert table["mechanism"].unique().tolist() == ["none", "manager_posts", "feed"]
+    pd.testing.assert_frame_equal(table, load_results(out).ablation, rtol=1e-12)
+    # Effects on shares in percentage points and attribution shares in %, as elsewhere.
+    row = table.set_index(["mechanism", "outcome"]).loc[("none", "final_cm_follower_share")]
+    assert f"<td>{100 * row['effect']:.1f}<br><small>[{100 * row['ci_low']:.1f}, " in page
+    assert "share 100%" in page  # managers who do not post: the whole effect goes
+    for name in ("ablation_benefit_comms_cum.png", "ablation_cm_follower_share.png"):
+        assert (out / "report" / name).stat().st_size > 10_000
+
+
+def test_morris_report_has_a_screening_section(tmp_path):
+    out = sweep(tmp_path, """
+scenario = "small.toml"
+name = "mini_morris"
+replications = 1
+seed = 5
+[design]
+kind = "morris"
+samples = 6
+[parameters]
+"comms.join_step" = { min = 0, max = 29 }
+"channel.policy_start" = { min = 40, max = 60 }
+[overrides]
+"channel.policy" = "shutdown"
+""")
+    adoptsim("report", str(out))
+    page = (out / "report.html").read_text()
+    assert "<h2>Screening (Morris)</h2>" in page and "μ*" in page and "σ" in page
+    table = pd.read_csv(out / "report" / "morris.csv")
+    assert table["outcome"].unique().tolist()[:3] == ["final_member", "final_trust",
+                                                      "final_benefit_cum"]
+    member = table[table["outcome"] == "final_member"]
+    # Sorted by mu*: the join week first, the policy that starts after the run at 0.
+    assert member["parameter"].tolist() == ["comms.join_step", "channel.policy_start"]
+    assert member["mu_star"].iloc[0] > 0 and member["mu_star"].iloc[1] == 0
+    assert (out / "report" / "morris_member.png").stat().st_size > 10_000

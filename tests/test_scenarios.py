@@ -58,14 +58,6 @@ def _final(scenario: str, metric: str, seeds: range, **kw) -> np.ndarray:
 
 
 @pytest.mark.slow
-def test_earlier_join_gives_a_larger_follower_share():
-    """10 paired seeds: joining at week 0 beats joining at week 52 in every pair."""
-    early = _final("join_early", "cm_follower_share", range(10))
-    late = _final("join_late", "cm_follower_share", range(10))
-    assert (early > late).mean() >= 0.9 and early.mean() > 1.5 * late.mean()
-
-
-@pytest.mark.slow
 def test_shutdown_drives_conversation_underground_and_costs_benefit():
     """10 paired seeds: shutdown at week 52 vs open."""
     shut_u = _final("shutdown", "underground", range(10))
@@ -77,8 +69,15 @@ def test_shutdown_drives_conversation_underground_and_costs_benefit():
 
 
 @pytest.mark.slow
-def test_monitoring_without_engagement_raises_fear():
-    """Monitoring without trust chills: monitor_only ends more afraid than no_comms."""
-    watched = _final("monitor_only", "fear", range(8))
-    alone = _final("no_comms", "fear", range(8))
-    assert (watched > alone).all()
+def test_being_watched_chills_when_distrusted_and_reassures_when_trusted():
+    """docs/odd.md, section 8.8: a manager who monitors without engaging raises
+    fear when seen watching (comms.visibility 1 vs 0) among employees who
+    distrust comms (trust below fear.chill_trust), and lowers it among those
+    who trust it; 8 paired seeds each way."""
+    distrusted, trusted = {"trust_a": 2.0, "trust_b": 8.0}, {"trust_a": 8.0, "trust_b": 2.0}
+    for trust, sign in ((distrusted, 1), (trusted, -1)):
+        seen = _final("monitor_only", "fear", range(8), comms_visibility=1.0, **trust)
+        unseen = _final("monitor_only", "fear", range(8), comms_visibility=0.0, **trust)
+        assert (sign * (seen - unseen) > 0).all()
+
+

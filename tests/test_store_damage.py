@@ -25,15 +25,17 @@ from adoptsim.atomic import writable_folder
 from adoptsim.errors import InputError
 from adoptsim.sweeps.lock import StoreLock
 from adoptsim.sweeps.results import CorruptRunWarning
+from adoptsim.sweeps.store import read_summaries
 from sweep_files import (
     GRID,
     ROOT,
     SMALL,
     Result,
     assert_same_results,
+    batch_files,
     cli,
-    run_files,
     serial_results,
+    stored_runs,
     subprocess_env,
     write_experiment,
 )
@@ -67,16 +69,18 @@ def clean(out: Path) -> None:
 
 
 # ------------------------------------------------------------ unreadable run files
-def test_unreadable_run_files_are_named_then_set_aside_and_run_again(reference, copy):
+def test_unreadable_batch_files_are_named_then_set_aside_and_run_again(reference, copy):
     path, out = reference
-    truncated, empty = run_files(copy)[2], run_files(copy)[7]
+    truncated, empty = batch_files(copy)[0], batch_files(copy)[-1]
+    lost = {*read_summaries(truncated), *read_summaries(empty)}
+    kept = 12 - len(lost)
     truncated.write_bytes(truncated.read_bytes()[:300])
     empty.write_bytes(b"")
 
     with pytest.warns(CorruptRunWarning, match=truncated.name) as caught:
         summary = load_results(copy).summary
     assert empty.name in str(caught[0].message) and "adoptsim sweep" in str(caught[0].message)
-    assert len(summary) == 10 and truncated.stem not in set(summary["run_id"])
+    assert len(summary) == kept and not lost & set(summary["run_id"])
     assert truncated.exists() and empty.exists()  # loading never changes the store
 
     res = adoptsim("report", copy)
@@ -87,24 +91,26 @@ def test_unreadable_run_files_are_named_then_set_aside_and_run_again(reference, 
     res = adoptsim("sweep", path, "--out", copy, "--workers", "1")
     assert res.code == 0 and "Traceback" not in res.text, res.text
     assert truncated.name in res.err and "moved to" in res.text
-    assert "10 of 12 runs already done" in res.text and "running 2 runs" in res.text
+    assert f"{kept} of 12 runs already done" in res.text
+    assert f"running {12 - kept} runs" in res.text
     assert sorted(p.name for p in (copy / "corrupt").iterdir()) == sorted(
         [truncated.name, empty.name])
-    assert len(run_files(copy)) == 12
+    assert sorted(stored_runs(copy)) == sorted(load_results(out).design["run_id"])
     clean(copy)
     assert_same_results(out, copy)
 
 
 def test_a_run_file_damaged_inside_is_named_when_its_series_is_read(copy):
-    damaged = run_files(copy)[5]
+    damaged = batch_files(copy)[0]
+    inside = len(read_summaries(damaged))
     data = bytearray(damaged.read_bytes())
-    data[2000:2500] = bytes(500)  # a data page; the footer (and summary) stay readable
+    data[2000:2500] = bytes(500)  # a data page; the footer (and summaries) stay readable
     damaged.write_bytes(bytes(data))
     results = load_results(copy)
     assert len(results.summary) == 12
     with pytest.warns(CorruptRunWarning, match=damaged.name):
         series = results.timeseries
-    assert series["run_id"].nunique() == 11 and damaged in results.unreadable
+    assert series["run_id"].nunique() == 12 - inside and damaged in results.unreadable
 
     res = adoptsim("export", copy, "--table")
     assert res.code == 0 and "Traceback" not in res.text, res.text
@@ -141,7 +147,7 @@ def test_a_damaged_manifest_is_named_with_what_to_do(case, reference, copy):
         assert res.code == 2 and "Traceback" not in res.text, res.text
         assert f"{manifest} is damaged ({reason}" in res.text
         assert "--force" in res.text and "restore it" in res.text
-    assert len(run_files(copy)) == 12 and manifest.read_text() == text  # nothing touched
+    assert len(stored_runs(copy)) == 12 and manifest.read_text() == text  # nothing touched
     clean(copy)
 
 
@@ -155,7 +161,7 @@ def test_force_starts_over_from_a_damaged_manifest(reference, copy):
 
 # -------------------------------------------------------------------- full disk
 def fail_run_writes_after(limit: int):
-    """A pyarrow write_table that raises ENOSPC for run files after ``limit`` of them."""
+    """A pyarrow write_table that raises ENOSPC for batch files after ``limit`` of them."""
     real = pq.write_table
     calls = []
 
@@ -169,32 +175,35 @@ def fail_run_writes_after(limit: int):
     return write_table
 
 
-def check_disk_full(res: Result, out: Path, saved: int) -> None:
+def check_disk_full(res: Result, out: Path, batches: int) -> int:
+    """The sweep stopped with one clear error, keeping the batches written; returns runs saved."""
     assert res.code == 2 and "Traceback" not in res.text, res.text
     assert f"error: the disk holding {out} is full (No space left on device)" in res.text
+    saved = len(stored_runs(out))
+    assert len(batch_files(out)) == batches and 0 < saved < 12
     assert f"{out / 'runs'}" in res.text and f"{saved} of 12 runs are saved" in res.text
     assert "run the same command again to resume" in res.text
-    assert len(run_files(out)) == saved
     assert not list((out / "failed").iterdir())  # a full disk is no failure of a run
     clean(out)
+    return saved
 
 
 def test_a_full_disk_stops_an_in_process_sweep_which_resumes(reference, tmp_path, monkeypatch,
                                                              capsys):
     path, reference_out = reference
     out = tmp_path / "out"
-    monkeypatch.setattr("adoptsim.sweeps.store.pq.write_table", fail_run_writes_after(4))
+    monkeypatch.setattr("adoptsim.sweeps.store.pq.write_table", fail_run_writes_after(2))
     res = cli(monkeypatch, capsys, "sweep", path, "--out", out, "--workers", "1")
-    check_disk_full(res, out, saved=4)
+    saved = check_disk_full(res, out, batches=2)
 
     monkeypatch.undo()
     res = cli(monkeypatch, capsys, "sweep", path, "--out", out, "--workers", "1")
-    assert res.code == 0 and "4 of 12 runs already done" in res.text, res.text
+    assert res.code == 0 and f"{saved} of 12 runs already done" in res.text, res.text
     assert_same_results(reference_out, out)
 
 
 #: Imported by every Python process of the test (driver, forkserver, workers):
-#: run-file writes after the limit fail with ENOSPC, counted across processes.
+#: batch-file writes after the limit fail with ENOSPC, counted across processes.
 SITECUSTOMIZE = '''
 import errno, os
 from pathlib import Path
@@ -223,14 +232,14 @@ def test_a_full_disk_in_pool_workers_stops_the_sweep_which_resumes(reference, tm
     env = subprocess_env()
     env["PYTHONPATH"] += os.pathsep + str(hook)
     env["ADOPTSIM_TEST_WRITES"] = str(tmp_path / "writes")
-    env["ADOPTSIM_TEST_WRITE_LIMIT"] = "4"
+    env["ADOPTSIM_TEST_WRITE_LIMIT"] = "2"
     out = tmp_path / "out"
     res = adoptsim("sweep", path, "--out", out, "--workers", "2", env=env)
     assert "2 local worker processes" in res.text
-    check_disk_full(res, out, saved=4)
+    saved = check_disk_full(res, out, batches=2)
 
     res = adoptsim("sweep", path, "--out", out, "--workers", "2")
-    assert res.code == 0 and "4 of 12 runs already done" in res.text, res.text
+    assert res.code == 0 and f"{saved} of 12 runs already done" in res.text, res.text
     assert_same_results(reference_out, out)
 
 
@@ -283,7 +292,7 @@ def test_the_lock_is_released_after_ctrl_c(tmp_path):
          "--workers", "1"], cwd=ROOT, env=subprocess_env(), stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True, start_new_session=True)
     deadline = time.monotonic() + 120
-    while len(run_files(out)) < 3:
+    while not batch_files(out):
         assert proc.poll() is None, proc.communicate()
         assert time.monotonic() < deadline
         time.sleep(0.01)

@@ -14,8 +14,15 @@ from adoptsim.model.model import AdoptionModel
 from adoptsim.sweeps.executors import open_executor
 from adoptsim.sweeps.experiment import load_experiment
 from adoptsim.sweeps.run import run_sweep
-from adoptsim.sweeps.store import SUMMARY_KEY, Store, flatten_summary
-from sweep_files import GRID, assert_same_results, cli, run_files, write_experiment
+from adoptsim.sweeps.store import Store, flatten_summary, read_summaries
+from sweep_files import (
+    GRID,
+    assert_same_results,
+    batch_files,
+    cli,
+    stored_runs,
+    write_experiment,
+)
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +39,7 @@ def reference(tmp_path_factory):
     return path, store.root
 
 
-def test_store_holds_manifest_design_and_one_file_per_run(reference):
+def test_store_holds_manifest_design_and_every_run_once_in_batch_files(reference):
     path, out = reference
     exp = load_experiment(path)
     manifest = json.loads((out / "manifest.json").read_text())
@@ -45,8 +52,9 @@ def test_store_holds_manifest_design_and_one_file_per_run(reference):
         assert manifest["versions"][package]
     assert manifest["python"].startswith("3.")
 
-    files = run_files(out)
-    assert sorted(f.stem for f in files) == sorted(r.run_id for r in exp.runs)
+    assert manifest["format"] == 2
+    assert sorted(stored_runs(out)) == sorted(r.run_id for r in exp.runs)
+    assert 1 < len(batch_files(out)) < 12  # batches of runs, not a file per run
     assert not list((out / "failed").iterdir())
     assert not list(out.rglob("*.partial")) and not (out / ".stop").exists()
 
@@ -74,10 +82,11 @@ def test_a_stored_run_is_the_bare_model_run_with_its_seed(reference):
         "comms.join_step"]
     model = AdoptionModel(cfg, rng=cfg.run.seed)
     expected = model.run()
-    stored = pq.read_table(out / "runs" / f"{run.run_id}.parquet")
-    pd.testing.assert_frame_equal(stored.to_pandas().drop(columns="run_id"), expected,
-                                  check_exact=True)
-    assert json.loads(stored.schema.metadata[SUMMARY_KEY]) == json.loads(
+    (batch,) = [f for f in batch_files(out) if run.run_id in read_summaries(f)]
+    stored = pq.read_table(batch).to_pandas()
+    stored = stored[stored["run_id"] == run.run_id].drop(columns="run_id")
+    pd.testing.assert_frame_equal(stored.reset_index(drop=True), expected, check_exact=True)
+    assert read_summaries(batch)[run.run_id] == json.loads(
         json.dumps(flatten_summary(model.summary())))
 
 
@@ -107,15 +116,18 @@ def test_rerun_skips_finished_runs_and_runs_missing_ones(reference, tmp_path, mo
     path, out = reference
     copy = tmp_path / "out"
     shutil.copytree(out, copy)
-    files = run_files(copy)
-    files[4].unlink()
+    files = batch_files(copy)
+    lost = read_summaries(files[0])
+    files[0].unlink()
     (copy / "runs" / ".stale.parquet.1234.partial").write_bytes(b"half a file")
-    before = {f.name: f.stat().st_mtime_ns for f in files[:4] + files[5:]}
+    before = {f.name: f.stat().st_mtime_ns for f in files[1:]}
     res = cli(monkeypatch, capsys, "sweep", path, "--out", copy, "--workers", "1")
     assert res.code == 0, res.text
-    assert "11 of 12 runs already done" in res.text and "running 1 runs" in res.text
-    after = {f.name: f.stat().st_mtime_ns for f in run_files(copy)}
-    assert files[4].name in after and {k: after[k] for k in before} == before
+    assert f"{12 - len(lost)} of 12 runs already done" in res.text
+    assert f"running {len(lost)} runs" in res.text
+    after = {f.name: f.stat().st_mtime_ns for f in batch_files(copy)}
+    assert {k: after[k] for k in before} == before  # finished batches are not touched
+    assert sorted(stored_runs(copy)) == sorted(load_experiment(path).design_frame()["run_id"])
     assert not list(copy.rglob("*.partial"))
     assert_same_results(out, copy)
 
@@ -130,12 +142,12 @@ def test_a_changed_experiment_is_refused_unless_forced(reference, tmp_path, monk
     assert "experiment file has changed" in res.text
     res = cli(monkeypatch, capsys, "sweep", path, "--out", copy, "--set", "run.steps=19")
     assert res.code == 2 and "base scenario" in res.text
-    assert len(run_files(copy)) == 12  # nothing touched
+    assert len(stored_runs(copy)) == 12  # nothing touched
 
     res = cli(monkeypatch, capsys, "sweep", changed, "--out", copy, "--workers", "1", "--force")
     assert res.code == 0, res.text
     exp = load_experiment(changed)
-    assert sorted(f.stem for f in run_files(copy)) == sorted(r.run_id for r in exp.runs)
+    assert sorted(stored_runs(copy)) == sorted(r.run_id for r in exp.runs)
     assert json.loads((copy / "manifest.json").read_text())["hash"] == exp.hash
 
 
@@ -168,7 +180,7 @@ seed = 3
     assert failed == sorted(r.run_id for r in exp.runs if r.point == 1)
     report = (out / "failed" / f"{failed[0]}.txt").read_text()
     assert "later.csv" in report and "Traceback" in report and "does not exist" in report
-    assert len(run_files(out)) == 2
+    assert len(stored_runs(out)) == 2
 
     (tmp_path / "later.csv").write_text(edges)
     res = cli(monkeypatch, capsys, "sweep", path, "--out", out, "--workers", "1")
@@ -185,3 +197,20 @@ def test_export_writes_three_csv_files(reference, tmp_path, monkeypatch, capsys)
     for name in ("design", "summary", "timeseries"):
         frame = pd.read_csv(tmp_path / "csv" / f"{name}.csv")
         pd.testing.assert_frame_equal(frame, getattr(results, name), check_dtype=False)
+
+
+@pytest.mark.parametrize("change", [{"format": 1}, {"versions": {"adoptsim": "0.1.0"}}])
+def test_a_store_of_another_version_is_refused_unless_forced(reference, tmp_path, monkeypatch,
+                                                             capsys, change):
+    path, out = reference
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy)
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest.update(change)
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    res = cli(monkeypatch, capsys, "sweep", path, "--out", copy, "--workers", "1")
+    assert res.code == 2 and "must not mix" in res.text and "--force" in res.text, res.text
+    assert len(stored_runs(copy)) == 12  # nothing touched
+    res = cli(monkeypatch, capsys, "sweep", path, "--out", copy, "--workers", "1", "--force")
+    assert res.code == 0, res.text
+    assert_same_results(out, copy)

@@ -15,7 +15,14 @@ import pytest
 from distributed import Client
 
 from adoptsim.sweeps.experiment import load_experiment
-from sweep_files import assert_same_results, cli, run_files, serial_results, subprocess_env
+from sweep_files import (
+    assert_same_results,
+    batch_files,
+    cli,
+    serial_results,
+    stored_runs,
+    subprocess_env,
+)
 
 #: 4 points x 4 replications of runs long enough to kill a worker during them.
 SIXTEEN = """
@@ -77,7 +84,7 @@ def sixteen(tmp_path_factory):
 
 def assert_every_run_once(path, out):
     exp = load_experiment(path)
-    assert sorted(f.stem for f in run_files(out)) == sorted(r.run_id for r in exp.runs)
+    assert sorted(stored_runs(out)) == sorted(r.run_id for r in exp.runs)
     assert not list((out / "failed").iterdir())
 
 
@@ -105,10 +112,10 @@ def test_killing_a_worker_mid_sweep_loses_no_run(cluster, sixteen, tmp_path, mon
             w0 = next(addr for addr, worker in info.items() if worker["name"] == "w0")
             deadline = time.monotonic() + 120
             while time.monotonic() < deadline and (
-                    len(run_files(out)) < 2 or not watcher.processing([w0])[w0]):
+                    not batch_files(out) or not watcher.processing([w0])[w0]):
                 time.sleep(0.005)
             workers[0].send_signal(signal.SIGKILL)
-            killed_at.append(len(run_files(out)))
+            killed_at.append(len(stored_runs(out)))
 
     killer = threading.Thread(target=kill_w0_while_it_has_work, daemon=True)
     killer.start()

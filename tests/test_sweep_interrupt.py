@@ -10,7 +10,15 @@ import psutil
 import pytest
 
 from adoptsim.sweeps.experiment import load_experiment
-from sweep_files import ROOT, assert_same_results, cli, run_files, serial_results, subprocess_env
+from sweep_files import (
+    ROOT,
+    assert_same_results,
+    batch_files,
+    cli,
+    serial_results,
+    stored_runs,
+    subprocess_env,
+)
 
 #: 8 points x 5 replications = 40 runs: long enough to interrupt half-way.
 FORTY = """
@@ -39,11 +47,11 @@ def start_driver(path, out):
     )
 
 
-def wait_for_runs(out, count, proc, timeout=120.0):
+def wait_for_batches(out, count, proc, timeout=120.0):
     deadline = time.monotonic() + timeout
-    while len(run_files(out)) < count:
+    while len(batch_files(out)) < count:
         assert proc.poll() is None, f"driver ended early: {proc.communicate()}"
-        assert time.monotonic() < deadline, "no run files appeared in time"
+        assert time.monotonic() < deadline, "no batch files appeared in time"
         time.sleep(0.01)
 
 
@@ -79,7 +87,7 @@ def resume_and_check(path, out, serial, monkeypatch, capsys, saved):
     assert f"{saved} of {RUNS} runs already done" in res.text
     assert f"running {RUNS - saved} runs" in res.text
     exp = load_experiment(path)
-    assert sorted(f.stem for f in run_files(out)) == sorted(r.run_id for r in exp.runs)
+    assert sorted(stored_runs(out)) == sorted(r.run_id for r in exp.runs)
     assert not list(out.rglob("*.partial")) and not list((out / "failed").iterdir())
     assert_same_results(serial, out)
 
@@ -90,15 +98,15 @@ def test_killed_driver_leaves_no_workers_and_resumes_every_run_once(
     out = tmp_path / "out"
     proc = start_driver(path, out)
     try:
-        wait_for_runs(out, 3, proc)
+        wait_for_batches(out, 2, proc)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
         # The pool's workers notice their driver is gone and exit.
         assert wait_until_gone(proc.pid) == []
     finally:
         kill_group(proc)
-    saved = len(run_files(out))
-    assert 3 <= saved < RUNS, "the driver was not killed mid-way"
+    saved = len(stored_runs(out))
+    assert 2 <= saved < RUNS, "the driver was not killed mid-way"
     resume_and_check(path, out, serial, monkeypatch, capsys, saved)
 
 
@@ -107,7 +115,7 @@ def test_ctrl_c_stops_cleanly_and_says_how_to_resume(forty, tmp_path, monkeypatc
     out = tmp_path / "out"
     proc = start_driver(path, out)
     try:
-        wait_for_runs(out, 3, proc)
+        wait_for_batches(out, 2, proc)
         os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal sends
         _, err = proc.communicate(timeout=60)
         assert proc.returncode == 130, err
@@ -115,8 +123,8 @@ def test_ctrl_c_stops_cleanly_and_says_how_to_resume(forty, tmp_path, monkeypatc
     finally:
         kill_group(proc)
     text = " ".join(err.split())
-    saved = len(run_files(out))
-    assert 3 <= saved < RUNS, "the sweep was not interrupted mid-way"
+    saved = len(stored_runs(out))
+    assert 2 <= saved < RUNS, "the sweep was not interrupted mid-way"
     assert f"Interrupted: {saved} of {RUNS} runs are saved" in text
     assert "Run the same command again to resume" in text and "Traceback" not in text
     assert not (out / ".stop").exists() and not list(out.rglob("*.partial"))

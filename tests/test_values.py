@@ -25,6 +25,7 @@ from adoptsim.errors import InputError
 from adoptsim.model.model import AdoptionModel
 from adoptsim.model.state import estimate_bytes
 from adoptsim.network import EdgeListWarning, build_network, estimate_size, load_edgelist
+from adoptsim.network import edgelist as edgelist_module
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).parent / "data"
@@ -52,7 +53,7 @@ def toml_literal(x: float) -> str:
 
 def test_the_schema_has_many_float_keys():
     assert len(FLOAT_KEYS) > 40
-    assert {"posting.intercept", "posting.social", "benefit.channel"} <= set(FLOAT_KEYS)
+    assert {"posting.intercept", "posting.social", "benefit.per_view"} <= set(FLOAT_KEYS)
 
 
 @pytest.mark.parametrize("value", NON_FINITE, ids=toml_literal)
@@ -92,7 +93,7 @@ def test_flat_model_parameters_refuse_nan():
     [
         ("posting.intercept=nan", "posting.intercept = nan must be a finite number"),
         ("posting.social=inf", "posting.social = inf must be a finite number"),
-        ("benefit.channel=-inf", "benefit.channel = -inf must be a finite number"),
+        ("benefit.per_view=-inf", "benefit.per_view = -inf must be a finite number"),
     ],
 )
 def test_cli_set_refuses_nan_and_inf(setting, expected):
@@ -235,8 +236,8 @@ def test_size_bombs_are_refused_before_allocating(generator, monkeypatch):
     def never(*args):
         raise AssertionError("allocated before refusing")
 
-    monkeypatch.setattr("adoptsim.model.model.build_network", never)
-    monkeypatch.setattr("adoptsim.model.model.initial_state", never)
+    monkeypatch.setattr("adoptsim.model.engine.build_network", never)
+    monkeypatch.setattr("adoptsim.model.engine.initial", never)
     with pytest.raises(InputError) as exc:
         AdoptionModel(cfg, rng=1)
     message = str(exc.value)
@@ -282,8 +283,15 @@ def test_generators_called_directly_refuse_size_bombs():
         network_module.org_network(50_000_000, team_size=10_000, rng=1)
 
 
-def test_edge_list_too_big_for_memory(monkeypatch):
+def little_memory(monkeypatch) -> None:
+    """Pretend the machine has 1,000 bytes free, and check even the smallest needs."""
     monkeypatch.setattr(memory, "available_bytes", lambda: 1000)
+    monkeypatch.setattr(memory, "UNCHECKED_BYTES", 0)
+    monkeypatch.setattr(edgelist_module, "_READ", {})  # read files again
+
+
+def test_edge_list_too_big_for_memory(monkeypatch):
+    little_memory(monkeypatch)
     with pytest.raises(InputError, match=r"Reading edge list .*small_edges\.csv .* needs about"):
         load_edgelist(DATA / "small_edges.csv")
 
@@ -292,7 +300,7 @@ def test_population_is_checked_once_the_network_is_known(monkeypatch):
     cfg = load_config(overrides={"organisation.generator": "edgelist",
                                  "organisation.edges": str(DATA / "small_edges.csv")})
     net = load_edgelist(DATA / "small_edges.csv")
-    monkeypatch.setattr(memory, "available_bytes", lambda: 1000)
+    little_memory(monkeypatch)
     with pytest.raises(InputError, match=r"^The population of 9 employees needs about"):
         AdoptionModel(cfg, rng=1, network=net)
 
@@ -309,7 +317,7 @@ def test_memory_errors_become_input_errors(monkeypatch):
                                          r"about 2,500 ties, estimated .*\) ran out of memory"):
         build_network(cfg.organisation, np.random.default_rng(1))
     monkeypatch.undo()
-    monkeypatch.setattr("adoptsim.model.model.initial_state", out_of_memory)
+    monkeypatch.setattr("adoptsim.model.engine.initial", out_of_memory)
     with pytest.raises(InputError, match=r"Setting up 500 employees and 1 comms manager\(s\) "
                                          r"\(estimated .*\) ran out of memory"):
         AdoptionModel(cfg, rng=1)

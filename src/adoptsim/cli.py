@@ -41,10 +41,8 @@ from typer._click.exceptions import ClickException, UsageError
 from typer.core import TyperGroup
 
 from .atomic import DiskFullError
-from .config import load_config
 from .errors import InputError, reject_nul
 from .scenarios import find_scenario, list_scenarios
-from .toml import parse_assignments
 
 if TYPE_CHECKING:
     from .config import ScenarioConfig
@@ -64,7 +62,7 @@ err = Console(stderr=True, markup=False, emoji=False, highlight=False, soft_wrap
 #: How long the first run spends compiling the numba kernels into numba's cache
 #: (measured on 2 cores: a cold-cache ``adoptsim run baseline`` took 11 s idle and
 #: 21 s busy, against 2 s with the cache).
-COMPILE_TIME = "10-20 s"
+COMPILE_TIME = "20-40 s"
 
 SetOpt = Annotated[
     list[str] | None,
@@ -78,6 +76,9 @@ def _scenario(
     scenario: str, sets: list[str] | None, seed: int | None, steps: int | None
 ) -> tuple[Path, ScenarioConfig]:
     """The scenario's file and its validated config with the command-line overrides."""
+    from .config import load_config  # here: the schema (pydantic) is not needed for --help
+    from .toml import parse_assignments
+
     overrides = parse_assignments(sets)
     if seed is not None:
         overrides["run.seed"] = seed
@@ -85,26 +86,6 @@ def _scenario(
         overrides["run.steps"] = steps
     path = find_scenario(reject_nul(scenario, "The scenario"))
     return path, load_config(path, overrides)
-
-
-def kernels_cached() -> bool:
-    """Whether numba's on-disk cache holds most simulation kernels for their current source.
-
-    Reads only numba's small cache index files (the ``<module>.<function>-<line>.py312.nbi``
-    files in ``__pycache__`` or under ``NUMBA_CACHE_DIR``); an index written by another
-    numba version or for an older source file counts as missing, as numba treats it.
-    """
-    from numba.core.dispatcher import Dispatcher
-
-    from .model import kernels
-
-    dispatchers = [f for f in vars(kernels).values() if isinstance(f, Dispatcher)]
-    try:
-        cached = sum(bool(f._cache._cache_file._load_index()) for f in dispatchers)
-    except AttributeError:  # numba's cache internals changed: say nothing rather than fail
-        return True
-    # Small runs never compile the parallel variants, so "most" rather than "all".
-    return 2 * cached >= len(dispatchers)
 
 
 @contextlib.contextmanager
@@ -153,22 +134,24 @@ def run(
 ) -> None:
     """Run one scenario; print a summary and write time series, summary and plot."""
     from .atomic import check_output_folder
-    from .model.model import AdoptionModel
+    from .jit import cache_is_warm
+    from .model.engine import Engine
     from .model.output import write_run
 
     path, cfg = _scenario(scenario, sets, seed, steps)
     # Checked now, so a bad folder does not cost the run.
     out = check_output_folder(out if out is not None else Path("results") / path.stem)
     started = time.perf_counter()
-    model = AdoptionModel(cfg, rng=cfg.run.seed)  # bad input (an edge list) fails here
-    if not kernels_cached():
+    if not cache_is_warm():  # building the model compiles the kernels on a first run
         err.print(f"Compiling the simulation kernels (first run only, {COMPILE_TIME})...")
+    # The run without Mesa: the same compiled weeks as AdoptionModel, identical results.
+    engine = Engine(cfg, cfg.run.seed)  # bad input (an edge list) fails here
     with _progress(cfg.run.steps) as advance:
-        model.run(progress=advance)
+        engine.run(progress=advance)
     seconds = time.perf_counter() - started
-    summary = model.summary()
+    summary = engine.summary()
     summary["wall_seconds"] = round(seconds, 3)
-    files = write_run(model, summary, out, title=Path(str(scenario)).stem)
+    files = write_run(engine, summary, out, title=Path(str(scenario)).stem)
     _print_summary(summary, Path(str(scenario)).stem, cfg.description)
     console.print(f"Wrote {', '.join(str(f) for f in files)}")
 
@@ -177,9 +160,9 @@ def run(
 #: meanings from the metric table).
 SUMMARY_ROWS = (
     "final_aware", "final_member", "final_active", "final_lurker", "final_underground",
-    "final_underground_post_share", "final_buzz_coverage", "final_trust", "final_fear",
-    "final_cm_follower_share", "final_cm_reach", "final_benefit_cum", "t50",
-    "never_posted_share", "top1_post_share", "gini_posts",
+    "final_trust", "final_fear", "final_cm_follower_share", "final_cm_reach",
+    "final_benefit_cum", "final_benefit_comms_cum", "t50", "never_posted_share",
+    "top1_post_share", "next9_post_share", "bottom90_post_share",
 )
 
 

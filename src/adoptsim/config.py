@@ -22,12 +22,14 @@ Examples
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
-from .errors import InputError
+from .errors import InputError, ScenarioWarning
+from .mechanisms import MECHANISMS
 from .model.targeting import STRATEGIES
 from .toml import check_sections, read_extending, validate_model, with_values
 
@@ -36,6 +38,17 @@ class Section(BaseModel):
     # allow_inf_nan=False: every float key must be a finite number (TOML and
     # --set accept nan and inf literals, which would poison the kernels).
     model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
+
+    #: Keys of model version 1 that are accepted but no longer act: key -> what replaced it.
+    deprecated: ClassVar[dict[str, str]] = {}
+
+    @model_validator(mode="after")
+    def _warn_deprecated(self) -> Section:
+        for key in self.deprecated.keys() & self.model_fields_set:
+            section = type(self).__name__.removesuffix("Config").lower()
+            warnings.warn(f"{section}.{key} no longer acts (model version 2) and is ignored: "
+                          f"{self.deprecated[key]}", ScenarioWarning, stacklevel=2)
+        return self
 
 
 class RunConfig(Section):
@@ -58,6 +71,7 @@ class OrganisationConfig(Section):
     rewire: float = Field(0.1, ge=0.0, le=1.0)
     edges: str | None = None
     nodes: str | None = None
+    seed: int | None = Field(None, ge=0, description="a fixed organisation across replications")
 
     @field_validator("edges", "nodes")
     @classmethod
@@ -81,7 +95,7 @@ class PopulationConfig(Section):
     fear_b: float = Field(4.0, gt=0.0)
     trust_a: float = Field(5.0, gt=0.0)
     trust_b: float = Field(5.0, gt=0.0)
-    posting_sigma: float = Field(1.8, ge=0.0, le=5.0)
+    posting_sigma: float = Field(2.1, ge=0.0, le=5.0)
 
 
 class AwarenessConfig(Section):
@@ -97,11 +111,25 @@ class JoiningConfig(Section):
     instant: bool = False
     follows: int = Field(3, ge=0, le=1000)
     preferential: float = Field(0.7, ge=0.0, le=1.0)
+    leave_rate: float = Field(0.05, ge=0.0, le=1.0)
+
+
+class FollowingConfig(Section):
+    exposure_rate: float = Field(0.02, ge=0.0, le=1.0)
+    mention_follow: float = Field(0.2, ge=0.0, le=1.0)
+    after_positive: float = Field(0.3, ge=0.0, le=1.0)
+    unfollow: float = Field(0.3, ge=0.0, le=1.0)
+    cap: int = Field(16, ge=1, le=1024)
+
+
+class VisibilityConfig(Section):
+    follower_view: float = Field(0.3, ge=0.0, le=1.0)
+    feed: float = Field(3.0, ge=0.0, le=1000.0)
 
 
 class PostingConfig(Section):
     mode: Literal["logistic", "threshold"] = "logistic"
-    intercept: float = -4.5
+    intercept: float = -4.0
     social: float = 4.0
     enthusiasm: float = 3.0
     fear: float = 3.0
@@ -112,11 +140,20 @@ class PostingConfig(Section):
     trust_shift: float = 0.0
     window: int = Field(12, ge=1, le=100_000)
     initial_active: int = Field(0, ge=0)
+    harmful: float = Field(0.02, ge=0.0, le=1.0)
 
 
 class UndergroundConfig(Section):
     rate: float = Field(0.04, ge=0.0, le=1.0)
-    migrate: float = Field(0.5, ge=0.0, le=1.0)
+    found: float = Field(0.02, ge=0.0, le=1.0)
+    frustration: float = Field(0.3, ge=0.0, le=10.0)
+    frustration_decay: float = Field(0.8, ge=0.0, le=1.0)
+    migrate: float | None = Field(None, ge=0.0, le=1.0)
+
+    deprecated: ClassVar[dict[str, str]] = {
+        "migrate": "after a shutdown, frustration (underground.found, underground.rate) "
+                   "decides who goes underground",
+    }
 
 
 class FearConfig(Section):
@@ -127,6 +164,8 @@ class FearConfig(Section):
     sanction_rate: float = Field(0.05, ge=0.0, le=1.0)
     sanction_fear: float = Field(0.2, ge=0.0, le=1.0)
     neighbour_fear: float = Field(0.05, ge=0.0, le=1.0)
+    join_weight: float = Field(0.5, ge=0.0, le=1.0)
+    chill_trust: float = Field(0.5, ge=0.0, le=1.0)
 
 
 class TrustConfig(Section):
@@ -136,16 +175,28 @@ class TrustConfig(Section):
     ambient: float = Field(0.05, ge=0.0, le=1.0)
     tie_decay: float = Field(0.98, ge=0.0, le=1.0)
     best_tone: float = Field(0.7, ge=0.0, le=1.0)
+    relationship_half: float = Field(2.0, ge=0.0, le=1000.0)
+    best_tone_shift: float = Field(0.0, ge=-1.0, le=1.0)
 
 
 class BenefitConfig(Section):
-    channel: float = Field(0.02, ge=0.0)
-    underground: float = Field(0.5, ge=0.0)
+    per_view: float = Field(1.0, ge=0.0, le=1e6)
+    cross_silo: float = Field(1.0, ge=0.0, le=1e6)
+    harm: float = Field(5.0, ge=0.0, le=1e6)
+    channel: float | None = Field(None, ge=0.0)
+    underground: float | None = Field(None, ge=0.0)
+
+    deprecated: ClassVar[dict[str, str]] = {
+        "channel": "benefit comes from reads, weighted by benefit.per_view and "
+                   "benefit.cross_silo, less benefit.harm per harmful read",
+        "underground": "reads on back-channels count like reads on the channel "
+                       "(benefit.per_view)",
+    }
 
 
 #: The named channel policies as (friction κ, policing π, restriction ρ) once in
 #: force; ``custom`` takes the three from ``[channel]``, and ``shutdown`` also
-#: closes the channel (docs/odd.md, section 8.2).
+#: closes the channel (docs/odd.md, section 8.1).
 CHANNEL_POLICIES: dict[str, tuple[float, float, float]] = {
     "open": (0.0, 0.0, 0.0),
     "moderated": (0.2, 0.1, 0.0),
@@ -160,6 +211,7 @@ class ChannelConfig(Section):
     friction: float = Field(0.0, ge=0.0, le=1.0)
     policing: float = Field(0.0, ge=0.0, le=1.0)
     restriction: float = Field(0.0, ge=0.0, le=1.0)
+    harm_detection: float = Field(3.0, ge=0.0, le=1000.0)
 
     def levers(self) -> tuple[float, float, float]:
         """(friction, policing, restriction) once the policy is in force."""
@@ -179,6 +231,22 @@ class CommsConfig(Section):
     monitoring: float = Field(0.5, ge=0.0, le=1.0)
     invite: bool = True
     focus: float = Field(0.1, gt=0.0, le=1.0)
+    promote_step: int = Field(0, ge=0)
+    follows: int = Field(3, ge=0, le=100_000)
+    posts: int = Field(2, ge=0, le=10_000)
+    authority: float = Field(0.2, ge=0.0, le=1.0)
+    visibility: float = Field(0.5, ge=0.0, le=1.0)
+    invite_share: float = Field(0.3, ge=0.0, le=1.0)
+    reshare: float = Field(0.2, ge=0.0, le=1.0)
+
+
+#: One switch per mechanism (docs/odd.md, section 8.14), all on by default.
+MechanismsConfig = create_model(
+    "MechanismsConfig",
+    __base__=Section,
+    __doc__="The [mechanisms] switches: off freezes a mechanism at its neutral level.",
+    **{name: (bool, Field(True, description=m.does)) for name, m in MECHANISMS.items()},
+)
 
 
 class ScenarioConfig(Section):
@@ -190,6 +258,8 @@ class ScenarioConfig(Section):
     population: PopulationConfig = PopulationConfig()
     awareness: AwarenessConfig = AwarenessConfig()
     joining: JoiningConfig = JoiningConfig()
+    following: FollowingConfig = FollowingConfig()
+    visibility: VisibilityConfig = VisibilityConfig()
     posting: PostingConfig = PostingConfig()
     underground: UndergroundConfig = UndergroundConfig()
     fear: FearConfig = FearConfig()
@@ -197,6 +267,7 @@ class ScenarioConfig(Section):
     benefit: BenefitConfig = BenefitConfig()
     channel: ChannelConfig = ChannelConfig()
     comms: CommsConfig = CommsConfig()
+    mechanisms: MechanismsConfig = MechanismsConfig()  # type: ignore[valid-type]
 
     #: Directory that relative paths in the scenario (edge lists) refer to.
     base_dir: str | None = Field(None, exclude=True)

@@ -23,6 +23,13 @@ class InputError(Exception):
     """
 
 
+class ScenarioWarning(UserWarning):
+    """A scenario key that is accepted but no longer acts (named with its replacement).
+
+    The command line prints it as one line, ``warning: <message>``.
+    """
+
+
 def reject_nul(path: str | os.PathLike[str], what: str) -> str:
     """Return ``path`` as text; raise :class:`InputError` if it holds a NUL byte.
 

@@ -27,6 +27,9 @@ from .errors import InputError
 __all__ = ["available_bytes", "format_bytes", "require_memory"]
 
 _UNITS = ("bytes", "kB", "MB", "GB", "TB")
+#: Needs below this are not checked: asking the system costs more than such a
+#: run's set-up, and a machine without this much to spare fails anyway.
+UNCHECKED_BYTES = 64 * 10**6
 
 
 def available_bytes() -> int:
@@ -71,6 +74,8 @@ def require_memory(needed: int | float, what: str, hint: str = "") -> None:
         ``"<what> needs about <needed> of memory, but only <available> is
         available. <hint>"``
     """
+    if math.isfinite(needed) and needed < UNCHECKED_BYTES:
+        return
     available = available_bytes()
     if not math.isfinite(needed) or needed > available:
         size = format_bytes(needed) if math.isfinite(needed) else "unboundedly much"

@@ -131,9 +131,9 @@ def test_live_chart_frames_follow_the_data_and_axes_grow():
 
 def test_network_chart_recolours_and_marks_managers():
     model = AdoptionModel(small(), rng=5)
-    d = drawing(model.network, model.state.managers.node)
+    d = drawing(model.network, model.comms.node)
     chart = NetworkChart(d, model.network.level[d.nodes],
-                         np.searchsorted(d.nodes, model.state.managers.node))
+                         np.searchsorted(d.nodes, model.comms.node))
     before = chart.render(employee_states(model, d.nodes), 0)
     for _ in range(8):
         model.step()

@@ -68,7 +68,7 @@ def employee_states(model: AdoptionModel, nodes: np.ndarray | None = None) -> np
     """
     s = model.state
     idx = slice(None) if nodes is None else nodes
-    active = s.active(model.steps, model.config.posting.window)[idx]
+    active = (s.member_c & (model.steps - s.last_post <= model.config.posting.window))[idx]
     codes = s.aware[idx].astype(np.int8)
     codes[s.member_c[idx]] = 2
     codes[active] = 3

@@ -83,7 +83,7 @@ def RunControls(session: Session, run: Exploration, step: Callable[[], None],
     config = run.model.config
     policy = config.channel.policy
     solara.Text(
-        f"Running {run.name}: {run.model.state.n:,} employees, seed {config.run.seed}, "
+        f"Running {run.name}: {run.model.network.n:,} employees, seed {config.run.seed}, "
         f"comms joins in week {config.comms.join_step}, strategy {config.comms.strategy}, "
         f"policy {policy}" + (f" from week {config.channel.policy_start}"
                               if policy != "open" else "") + ".",

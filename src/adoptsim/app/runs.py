@@ -54,7 +54,7 @@ class Exploration:
         self.name = name
         self.model = AdoptionModel(config, rng=config.run.seed)
         self.lock = threading.Lock()  # the Play thread and button clicks share the model
-        net, managers = self.model.network, self.model.state.managers.node
+        net, managers = self.model.network, self.model.comms.node
         self.drawing = drawing(net, managers)
         marks = events(config)
         self.charts = {spec.key: LineChart(spec, config.run.steps, marks) for spec in CHARTS}

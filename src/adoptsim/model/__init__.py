@@ -3,12 +3,15 @@
 ==================  ==============================================================
 module              what it holds
 ==================  ==============================================================
-:mod:`.model`       :class:`AdoptionModel`, the Mesa model that runs a week
-:mod:`.state`       the population's arrays and the initial state
-:mod:`.kernels`     the model's numba kernels (steps 3-14 of a week)
+:mod:`.model`       :class:`AdoptionModel`, the Mesa face of a run
+:mod:`.engine`      :class:`Engine`: one run's arrays and compiled weeks (no Mesa)
+:mod:`.state`       the arrays of a run (named tuples) and its memory estimate
+:mod:`.initial`     the initial state drawn from a scenario
+:mod:`.params`      the scalar parameters compiled code reads
+:mod:`.rng`         counter-based random numbers
+:mod:`.kernels`     the compiled week, one module per phase
 :mod:`.targeting`   the managers' targeting strategies (one registry)
 :mod:`.metrics`     the metric table and the run summaries
-:mod:`.reporters`   one time-series row and the per-manager rows from arrays
 :mod:`.agents`      Mesa agents as views of the arrays
 :mod:`.output`      one run's files (time series, summary, plot)
 ==================  ==============================================================
@@ -30,6 +33,7 @@ _EXPORTS = {
     "AdoptionModel": "model",
     "CommsManager": "agents",
     "Employee": "agents",
+    "Engine": "engine",
     "State": "state",
     "estimate_bytes": "state",
 }

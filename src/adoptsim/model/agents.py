@@ -1,7 +1,7 @@
 """Mesa agents as views: each reads and writes its row of the model's arrays.
 
 No state is copied into agents; ``agent.trust = 0.8`` writes
-``model.state.trust[agent.node]``.
+``model.state.trust[agent.node]``, which the next week's compiled step reads.
 
 Examples
 --------
@@ -18,30 +18,34 @@ from __future__ import annotations
 import mesa
 
 
-def _row(name: str, doc: str) -> property:
+def _row(group: str, name: str, doc: str) -> property:
+    """A property reading and writing row ``node`` of ``model.<group>.<name>``."""
+
     def get(self: Employee):
-        return self.model.state.__dict__[name][self.node].item()
+        return getattr(getattr(self.model, group), name)[self.node].item()
 
     def set_(self: Employee, value) -> None:
-        self.model.state.__dict__[name][self.node] = value
+        getattr(getattr(self.model, group), name)[self.node] = value
 
     return property(get, set_, doc=doc)
 
 
 class Employee(mesa.Agent):
-    """An employee: a view of row ``node`` of the model's state."""
+    """An employee: a view of row ``node`` of the model's arrays."""
 
-    aware = _row("aware", "Has heard of the channel.")
-    member_c = _row("member_c", "Member of the official channel C.")
-    member_u = _row("member_u", "Member of the underground back-channel U.")
-    trust = _row("trust", "Trust in comms, in [0, 1].")
-    fear = _row("fear", "Fear of posting, in [0, 1].")
-    enthusiasm = _row("enthusiasm", "Enthusiasm for the channel, in [0, 1].")
-    champion = _row("champion", "A member from step 0 (the most enthusiastic).")
-    posts_c = _row("posts_c", "Posts on C this step.")
-    posts_u = _row("posts_u", "Posts on U this step.")
-    cum_posts_c = _row("cum_posts_c", "Posts on C so far.")
-    followers = _row("followers", "Channel followers (in-degree on C).")
+    aware = _row("state", "aware", "Has heard of the channel.")
+    member_c = _row("state", "member_c", "Member of the official channel C.")
+    member_u = _row("state", "member_u", "Member of an underground back-channel U.")
+    trust = _row("state", "trust", "Trust in comms, in [0, 1].")
+    fear = _row("state", "fear", "Fear, in [0, 1].")
+    frustration = _row("state", "frustration", "Frustration from blocked or removed posts.")
+    posts_c = _row("state", "posts_c", "Posts published on C this week.")
+    posts_u = _row("state", "posts_u", "Posts on U this week.")
+    cum_posts_c = _row("state", "cum_posts_c", "Posts published on C so far.")
+    enthusiasm = _row("people", "enthusiasm", "Enthusiasm for the channel, in [0, 1].")
+    fear0 = _row("people", "fear0", "Baseline fear, in [0, 1].")
+    champion = _row("people", "champion", "A member from step 0 (the most enthusiastic).")
+    followers = _row("follow", "followers", "Members following this employee on C.")
 
     def __init__(self, model: mesa.Model, node: int) -> None:
         super().__init__(model)
@@ -68,12 +72,18 @@ class Employee(mesa.Agent):
         return net.indices[net.indptr[self.node] : net.indptr[self.node + 1]].tolist()
 
     @property
+    def following(self) -> list[int]:
+        """Node indices this employee follows on C."""
+        follow = self.model.follow
+        return follow.table[self.node, : follow.count[self.node]].tolist()
+
+    @property
     def status(self) -> str:
         """unaware, aware, lurker or active on C (docs/odd.md, section 2.3)."""
         s = self.model.state
         i = self.node
         if s.member_c[i]:
-            recent = self.model.steps - s.last_post[i] < self.model.config.posting.window
+            recent = self.model.steps - s.last_post[i] <= self.model.config.posting.window
             return "active" if recent else "lurker"
         return "aware" if s.aware[i] else "unaware"
 
@@ -86,7 +96,7 @@ class CommsManager(Employee):
         self.index = index
 
     def _get(self, name: str):
-        return getattr(self.model.state.managers, name)[self.index].item()
+        return getattr(self.model.comms, name)[self.index].item()
 
     @property
     def joined(self) -> bool:
@@ -98,13 +108,14 @@ class CommsManager(Employee):
 
     @tone.setter
     def tone(self, value: float) -> None:
-        self.model.state.managers.tone[self.index] = value
+        self.model.comms.tone[self.index] = value
 
     @property
     def reputation(self) -> float:
-        return float(self.model.state.managers.reputation()[self.index])
+        """Running share of positive interactions, with a 1-in-2 prior."""
+        return (self._get("positive") + 1.0) / (self._get("interactions") + 2.0)
 
     @property
     def manager_followers(self) -> int:
-        """Employees following this manager on C."""
-        return self._get("followers")
+        """Members following this manager on C."""
+        return int(self.model.follow.followers[self.node])

@@ -83,19 +83,53 @@ SERIES = _table([
     ("member", "members (adoption)", "share", "joined the official channel"),
     ("active", "active", "share", "posted in the last weeks"),
     ("lurker", "lurkers", "share", "members who did not post lately"),
-    ("underground", "underground", "share", "in the unofficial back-channel"),
-    ("posts_c", "posts on the channel", "count", "posts on the official channel this week"),
-    ("posts_u", "underground posts", "count", "posts on the back-channel this week"),
-    ("underground_post_share", "underground post share", "share", "of posts, last week"),
-    ("buzz_coverage", "buzz coverage", "share", "of posts comms sees"),
+    ("underground", "underground", "share", "in an unofficial back-channel"),
+    ("posts_c", "posts on the channel", "count", "employees' posts published this week"),
+    ("posts_u", "underground posts", "count", "posts on back-channels this week"),
+    ("posts_comms", "comms posts", "count", "the managers' own posts this week"),
+    ("underground_post_share", "underground post share", "share",
+     "of employees' posts, last week"),
+    ("buzz_coverage", "buzz coverage", "share", "of employees' posts comms monitors"),
     ("trust", "mean trust in comms", "score", "0 none, 1 full"),
     ("fear", "mean fear", "score", "0 none, 1 full"),
+    ("frustration", "mean frustration", "score", "from blocked and removed posts"),
     ("cm_follower_share", "manager follower share", "share", "of members follow comms"),
-    ("cm_reach", "manager reach", "share", "of employees followed or tied"),
+    ("cm_reach", "manager reach", "share", "of employees followed, following or tied"),
     ("cm_tone", "manager tone", "tone", "0 formal, 1 casual (mean of managers)"),
     ("cm_reputation", "manager reputation", "score", "share of positive interactions"),
-    ("benefit", "benefit", "benefit", "conversation read this week, weighted by scale"),
-    ("benefit_cum", "cumulative benefit", "benefit", "scale-weighted conversation"),
+    ("benefit", "benefit", "benefit", "conversation read this week, net of harm"),
+    ("benefit_cum", "cumulative benefit", "benefit", "conversation read, net of harm"),
+    ("benefit_comms", "benefit of comms posts", "benefit", "the managers' posts read this week"),
+    ("benefit_comms_cum", "cumulative benefit of comms posts", "benefit",
+     "the managers' posts read"),
+    ("reads_c", "reads on the channel", "count", "posts read on the official channel"),
+    ("reads_u", "underground reads", "count", "posts read on back-channels"),
+    ("cross_silo_share", "cross-silo reads", "share", "of reads across departments"),
+    ("harmful_reads", "harmful reads", "count", "reads of harmful posts (leaks, abuse)"),
+    ("removed", "removed posts", "count", "posts removed by policing"),
+    ("blocked", "blocked posts", "count", "posts blocked by restriction"),
+    ("leavers", "leavers", "count", "members who left the channel"),
+    ("founders", "back-channel founders", "count", "employees who started a back-channel"),
+    ("invitations", "invitations", "count", "the managers' invitations"),
+    ("follows_preferential", "follows: popular", "count", "new members following the popular"),
+    ("follows_neighbour", "follows: colleagues", "count", "new members following colleagues"),
+    ("follows_authority", "follows: authority", "count", "follows of a manager's authority"),
+    ("follows_exposure", "follows: exposure", "count", "follows of a poster one read"),
+    ("follows_mention", "follows: mentions", "count", "follows of a manager one read about"),
+    ("follows_back", "follows: follow-back", "count", "follows back of a manager"),
+    ("follows_positive", "follows: after a good exchange", "count",
+     "follows of a manager after a positive interaction"),
+    ("unfollows", "unfollows", "count", "managers unfollowed after a negative interaction"),
+    ("reached_trust", "trust, reached members", "score",
+     "mean trust of members a manager reached"),
+    ("unreached_trust", "trust, other members", "score",
+     "mean trust of members no manager reached"),
+    ("reached_posts", "posts, reached members", "score",
+     "mean posts this week of members a manager reached"),
+    ("unreached_posts", "posts, other members", "score",
+     "mean posts this week of members no manager reached"),
+    ("reached_tie", "relationship strength", "score",
+     "mean relationship of members a manager reached"),
 ])
 
 #: Time-series columns in order, ``step`` first.
@@ -105,11 +139,14 @@ COLUMNS = ["step", *SERIES]
 MANAGER_SERIES = _table([
     ("joined", "joined", "count", "1 once the manager is on the channel"),
     ("tone", "tone", "tone", "0 formal, 1 casual"),
+    ("tone_step", "tone step", "tone", "the next review's step size"),
     ("reputation", "reputation", "score", "share of positive interactions"),
-    ("followers", "followers", "count", "employees following the manager"),
+    ("followers", "followers", "count", "members following the manager"),
     ("follower_share", "follower share", "share", "of members"),
     ("interactions", "interactions", "count", "with members, so far"),
     ("positive", "positive interactions", "count", "so far"),
+    ("invitations", "invitations", "count", "so far"),
+    ("read_share", "read share", "share", "of this week's posts the manager read"),
 ])
 MANAGER_COLUMNS = ["step", "manager", "node", *MANAGER_SERIES]
 
@@ -126,9 +163,11 @@ SUMMARY = _table([
      "of employees followed or tied"),
     ("never_posted_share", "members who never posted", "share", "participation"),
     ("top1_post_share", "posts by top 1% of members", "share", "inequality"),
+    ("next9_post_share", "posts by the next 9% of members", "share", "inequality"),
+    ("bottom90_post_share", "posts by the other 90% of members", "share", "inequality"),
     ("gini_posts", "Gini of posts", "score", "inequality"),
-    ("total_posts_c", "posts on C (whole run)", "count", "posts on the official channel"),
-    ("total_posts_u", "underground posts (whole run)", "count", "posts on the back-channel"),
+    ("total_posts_c", "posts on C (whole run)", "count", "employees' posts on the channel"),
+    ("total_posts_u", "underground posts (whole run)", "count", "posts on back-channels"),
 ])
 
 
@@ -178,34 +217,29 @@ def gini(x: np.ndarray) -> float:
     return float((2 * ranks - len(x) - 1) @ x / (len(x) * total))
 
 
-def top_share(x: np.ndarray, share: float = 0.01) -> float:
-    """Share of the total held by the top ``share`` of entries (at least one).
-
-    >>> top_share(np.array([90.0] + [1.0] * 99))
-    0.47619047619047616
-    """
-    x = np.sort(np.asarray(x, dtype=float))[::-1]
-    total = x.sum()
-    if total == 0:
-        return 0.0
-    k = max(1, math.ceil(share * len(x)))
-    return float(x[:k].sum() / total)
-
-
 def participation(posts: np.ndarray) -> dict[str, float]:
     """Participation inequality over the posts of everyone who ever joined C.
 
-    ``never_posted_share``: members who never posted on C;
-    ``top1_post_share``: share of C posts written by the top 1% of members;
+    ``never_posted_share``: members who never posted on C; the 90-9-1 split:
+    the shares of C posts written by the top 1% of members
+    (``top1_post_share``, at least one member), the next 9%
+    (``next9_post_share``) and the other 90% (``bottom90_post_share``);
     ``gini_posts``: Gini of C posts across members.
 
-    >>> participation(np.array([0, 0, 3, 1]))["never_posted_share"]
-    0.5
+    >>> p = participation(np.array([90] + [1] * 99))
+    >>> p["never_posted_share"], round(p["top1_post_share"], 3), round(p["bottom90_post_share"], 3)
+    (0.0, 0.476, 0.476)
     """
+    x = np.sort(np.asarray(posts, dtype=float))[::-1]
+    total = x.sum()
+    top1 = max(1, math.ceil(0.01 * len(x)))
+    top10 = max(top1, math.ceil(0.10 * len(x)))
     return {
-        "never_posted_share": share((posts == 0).sum(), len(posts)),
-        "top1_post_share": top_share(posts, 0.01),
-        "gini_posts": gini(posts),
+        "never_posted_share": share((x == 0).sum(), len(x)),
+        "top1_post_share": share(x[:top1].sum(), total),
+        "next9_post_share": share(x[top1:top10].sum(), total),
+        "bottom90_post_share": share(x[top10:].sum(), total),
+        "gini_posts": gini(x),
     }
 
 

@@ -7,7 +7,7 @@ Examples
 >>> model = AdoptionModel(employees=100, steps=3, rng=0)
 >>> _ = model.run()
 >>> out = pathlib.Path(tempfile.mkdtemp())
->>> [f.name for f in write_run(model, model.summary(), out, "demo")]
+>>> [f.name for f in write_run(model.engine, model.summary(), out, "demo")]
 ['timeseries.parquet', 'timeseries.csv', 'managers.csv', 'summary.json', 'adoption.png']
 """
 
@@ -23,7 +23,7 @@ from ..atomic import atomic_write
 from .metrics import SERIES
 
 if TYPE_CHECKING:
-    from .model import AdoptionModel
+    from .engine import Engine
 
 #: Columns drawn in adoption.png (shares of employees, and trust on the same 0-1 axis).
 PLOTTED = ("member", "active", "lurker", "underground", "trust")
@@ -52,18 +52,16 @@ def plot_adoption(ts: pd.DataFrame, path: Path, title: str) -> None:
     plt.close(fig)
 
 
-def write_run(
-    model: AdoptionModel, summary: dict[str, Any], out: Path, title: str
-) -> list[Path]:
+def write_run(engine: Engine, summary: dict[str, Any], out: Path, title: str) -> list[Path]:
     """Write time series (Parquet, CSV), managers.csv, summary.json and adoption.png."""
     out.mkdir(parents=True, exist_ok=True)
-    ts = model.timeseries()
+    ts = engine.timeseries()
     files = [out / "timeseries.parquet", out / "timeseries.csv", out / "managers.csv",
              out / "summary.json", out / "adoption.png"]
     atomic_write(files[0], lambda p: ts.to_parquet(p, index=False))
     atomic_write(files[1], lambda p: ts.to_csv(p, index=False))
-    atomic_write(files[2], lambda p: model.manager_table().to_csv(p, index=False))
+    atomic_write(files[2], lambda p: engine.manager_table().to_csv(p, index=False))
     atomic_write(files[3], lambda p: p.write_text(json.dumps(summary, indent=2) + "\n"))
     seed = summary["seed"]
-    plot_adoption(ts, files[4], f"{title}: {model.state.n:,} employees, seed {seed}")
+    plot_adoption(ts, files[4], f"{title}: {engine.network.n:,} employees, seed {seed}")
     return files

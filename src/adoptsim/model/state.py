@@ -1,13 +1,35 @@
-"""The population's arrays: the single source of truth of a run.
+"""The arrays of a run: the single source of truth, as named tuples compiled code reads.
 
-Every employee is one row (row = node index = Mesa agent index). Comms
-managers are employees too (their node rows), with a few extra per-manager
-arrays. Mesa agents in :mod:`adoptsim.model.agents` read and write these rows.
+Every employee is one row (row = node index = Mesa agent index); comms
+managers are employees too (their node rows), with per-manager arrays. A
+run's state is a handful of named tuples of numpy arrays (struct of
+arrays); kernels read ``s.trust[i]`` through them (behind one pointer, see
+:mod:`adoptsim.jit`), and Python code (the Mesa agents, the app, the
+metrics) reads the same arrays. Scalars that change during a run live in
+small arrays (:class:`Channel`), so a tuple never needs rebuilding.
+
+- :class:`Net`: the organisation graph and how passes split across threads.
+- :class:`People`: what does not change (enthusiasm, baseline fear, ...).
+- :class:`State`: what each employee is and did this week.
+- :class:`Follow`: the follow graph on the official channel.
+- :class:`Managers`: the comms managers (M of them) and their M x N arrays.
+- :class:`Channel`: the policy in force, benefit, and the week's event counts.
+- :class:`Scratch`: per-week intermediate results, overwritten every week.
+
+It also estimates a run's memory before anything is allocated
+(:func:`estimate_bytes`).
+
+Examples
+--------
+>>> from adoptsim.config import load_config
+>>> cfg = load_config(overrides={"organisation.employees": 2000})
+>>> 1_000_000 < estimate_bytes(cfg) < 4_000_000  # about 1.6 MB
+True
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -20,99 +42,151 @@ from ..network import KEPT_BYTES_PER_NODE, KEPT_BYTES_PER_TIE, Network, estimate
 MAX_MANAGER_CELLS = 200_000_000
 MANAGER_CELL_BYTES = 5
 
-#: Bytes per employee of a running model: the state's arrays, the model's
-#: per-step tables and scratch, the draws of a step (measured about 160).
-EMPLOYEE_BYTES = 192
-#: Bytes per employee and ``joining.follows``: the follow urn (8) and the
-#: three uniforms per follow drawn when everyone joins at once (24).
-FOLLOW_BYTES = 32
+#: Bytes per employee of a running model besides the follow table: the state,
+#: people, scratch and per-week arrays (measured about 330 at 10^6 employees).
+EMPLOYEE_BYTES = 400
+#: Bytes per employee and follow-table slot (``following.cap``).
+FOLLOW_SLOT_BYTES = 4
 
 #: ``last_post`` value of someone who never posted.
-NEVER = np.int32(-(2**30))
+NEVER = -(2**30)
 
 
-@dataclass(eq=False)
-class Managers:
-    """Per-manager state (M managers; arrays of length M unless noted)."""
+class Net(NamedTuple):
+    """The organisation graph (symmetric CSR) and the thread split of passes."""
 
-    node: np.ndarray  # int64 node index of each manager
+    indptr: np.ndarray  # int64 (n + 1,)
+    indices: np.ndarray  # int32 neighbour ids
+    degree: np.ndarray  # int64 (n,): ties (n − 1 everywhere on a complete network)
+    department: np.ndarray  # int32 (n,)
+    complete: bool  # well-mixed: no ties stored, shares over the population
+    node_bounds: np.ndarray  # uint64 chunk boundaries of passes over nodes
+    edge_bounds: np.ndarray  # uint64 chunk boundaries of passes over nodes + ties
+
+
+class People(NamedTuple):
+    """Static attributes of every employee."""
+
+    enthusiasm: np.ndarray  # float64 e in [0, 1]
+    fear0: np.ndarray  # float64 baseline fear f0
+    intensity: np.ndarray  # float64 posting intensity λ
+    champion: np.ndarray  # bool: a member from step 0
+    is_manager: np.ndarray  # bool
+    manager_of: np.ndarray  # int64: the manager index of a node, −1 for staff
+
+
+class State(NamedTuple):
+    """What each employee is, and did this step (length n unless noted)."""
+
+    aware: np.ndarray  # bool
+    member_c: np.ndarray  # bool, the official channel C
+    ever_member: np.ndarray  # bool, ever a member of C
+    member_u: np.ndarray  # bool, the underground back-channel U
+    invited: np.ndarray  # bool, invited by a manager (decides next step)
+    last_post: np.ndarray  # int32 step of the last post published on C
+    last_post_u: np.ndarray  # int32 step of the last post on U (or of joining U)
+    posts_c: np.ndarray  # int32 posts published on C this step
+    removed: np.ndarray  # int32 of those, removed by policing before anyone read them
+    harmful_c: np.ndarray  # int32 harmful posts shown on C (published, not removed)
+    blocked: np.ndarray  # int32 posts blocked by restriction this step
+    posts_u: np.ndarray  # int32 posts on U this step (own and diverted)
+    harmful_u: np.ndarray  # int32 harmful posts among them
+    cum_posts_c: np.ndarray  # int64
+    cum_posts_u: np.ndarray  # int64
+    fear: np.ndarray  # float64 f in [0, 1]
+    trust: np.ndarray  # float64 T in [0, 1], trust in comms
+    frustration: np.ndarray  # float64 φ ≥ 0
+    mention_of: np.ndarray  # int32 manager a pending mention is about, −1 if none
+    mention_at: np.ndarray  # int32 step the pending mention was set
+    mention_pub: np.ndarray  # int32 manager a mention published this step is about, −1
+    events: np.ndarray  # uint8 bit flags of this step (EV_*)
+
+
+# Bits of State.events.
+EV_JOINED, EV_REJOINED, EV_LEFT, EV_FOUNDED = 1, 2, 4, 8
+
+
+class Follow(NamedTuple):
+    """The follow graph on C: a fixed-width followee row per employee.
+
+    A leaver keeps its rows; they count nowhere (not in ``followers``, not
+    read) while it is not a member.
+    """
+
+    count: np.ndarray  # int32 (n,): followees in the row
+    table: np.ndarray  # int32 (n, cap): followees (first ``count`` entries)
+    followers: np.ndarray  # int64 (n,): followers who are members
+    managers_followed: np.ndarray  # int32 (n,): managers in the row
+
+
+class Managers(NamedTuple):
+    """The comms managers (arrays of length M unless noted)."""
+
+    node: np.ndarray  # int64 node of each manager
     joined: np.ndarray  # bool
-    tone: np.ndarray  # float64 in [0, 1]
-    direction: np.ndarray  # float64, +1 or -1: where the next tone review moves
-    positive: np.ndarray  # int64 cumulative positive interactions with members
+    joined_at: np.ndarray  # int64 step of joining (−1 before)
+    tone: np.ndarray  # float64 τ in [0, 1]
+    direction: np.ndarray  # float64 ±1: where the next review moves the tone
+    delta: np.ndarray  # float64 the next review's step size
+    rises: np.ndarray  # int64 reviews in a row at which the positive rate rose
+    positive: np.ndarray  # int64 cumulative positive interactions
     interactions: np.ndarray  # int64 cumulative interactions with members
     window_positive: np.ndarray  # int64 since the last review
     window_interactions: np.ndarray  # int64 since the last review
-    last_rate: np.ndarray  # float64 positive rate of the previous review window (nan: none)
-    followers: np.ndarray  # int64 employees following this manager
-    follows: np.ndarray  # bool (M, N): employee i follows manager m
-    tie: np.ndarray  # float32 (M, N): tie strength, decays each step
-
-    @property
-    def count(self) -> int:
-        return len(self.node)
-
-    def reputation(self) -> np.ndarray:
-        """Running share of positive interactions, with a 1-in-2 prior."""
-        return (self.positive + 1.0) / (self.interactions + 2.0)
+    last_rate: np.ndarray  # float64 positive rate of the previous window (nan: none)
+    read_share: np.ndarray  # float64 share of this step's C posts the manager read
+    invitations: np.ndarray  # int64 cumulative invitations
+    tie: np.ndarray  # float32 (M, n): relationship strength r, decays each step
+    follows: np.ndarray  # bool (M, n): the manager follows the employee
 
 
-@dataclass(eq=False)
-class State:
-    """Struct of arrays for N employees, plus the channel's global state."""
+class Channel(NamedTuple):
+    """The channel's run-level state, in small arrays."""
 
-    # static
-    enthusiasm: np.ndarray  # float64
-    fear0: np.ndarray  # float64 baseline fear
-    intensity: np.ndarray  # float64 posting intensity lambda
-    champion: np.ndarray  # bool
-    is_manager: np.ndarray  # bool
-    # dynamic
-    aware: np.ndarray  # bool
-    member_c: np.ndarray  # bool, official channel C
-    member_u: np.ndarray  # bool, underground channel U
-    ever_member: np.ndarray  # bool, was ever a member of C
-    invited: np.ndarray  # bool, invited by a manager this step (joins next step)
-    posts_c: np.ndarray  # int32 posts this step on C
-    posts_u: np.ndarray  # int32 posts this step on U
-    cum_posts_c: np.ndarray  # int64
-    cum_posts_u: np.ndarray  # int64
-    last_post: np.ndarray  # int32 step of the last C post (NEVER if none)
-    fear: np.ndarray  # float64 in [0, 1]
-    trust: np.ndarray  # float64 in [0, 1], trust in comms
-    followers: np.ndarray  # int32 channel followers (in-degree on C)
-    sanctioned: np.ndarray  # bool, sanctioned for a C post this step
-    managers: Managers
-    #: Urn for preferential following: one entry per follow received.
-    urn: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-    urn_len: int = 0
-    #: The channel's levers in force: friction, policing, restriction.
-    friction: float = 0.0
-    policing: float = 0.0
-    restriction: float = 0.0
-    closed: bool = False  # shut down: nobody joins or posts on C again
+    values: np.ndarray  # float64, indexed by the CH_* constants
+    counts: np.ndarray  # int64 this step's event counts, indexed by the N_* constants
 
-    @property
-    def n(self) -> int:
-        return len(self.enthusiasm)
 
-    def active(self, step: int, window: int) -> np.ndarray:
-        """Members who posted on C in the ``window`` steps up to ``step``."""
-        return self.member_c & (step - self.last_post < window)
+# Channel.values entries.
+CH_FRICTION, CH_POLICING, CH_RESTRICTION, CH_CLOSED, CH_BEST_TONE = range(5)
+CH_BENEFIT, CH_BENEFIT_COMMS, CH_BENEFIT_CUM, CH_BENEFIT_COMMS_CUM = range(5, 9)
+CH_SIZE = 9
 
-    def ensure_urn(self, extra: int) -> None:
-        """Grow the follow urn so ``extra`` more entries fit."""
-        need = self.urn_len + extra
-        if need > len(self.urn):
-            grown = np.zeros(max(need, 2 * len(self.urn), 1024), np.int64)
-            grown[: self.urn_len] = self.urn[: self.urn_len]
-            self.urn = grown
+# Channel.counts entries: this step's events.
+(
+    N_FOLLOW_PREFERENTIAL, N_FOLLOW_NEIGHBOUR, N_FOLLOW_AUTHORITY, N_FOLLOW_EXPOSURE,
+    N_FOLLOW_MENTION, N_FOLLOW_BACK, N_FOLLOW_POSITIVE, N_UNFOLLOW, N_INVITATIONS, N_READS_C,
+    N_READS_U, N_CROSS_READS, N_HARMFUL_READS, N_COMMS_READS, N_SIZE,
+) = range(15)
+
+
+class Scratch(NamedTuple):
+    """Per-step intermediate results (overwritten every step)."""
+
+    table: np.ndarray  # uint64 (n, 2): what each node shows its neighbours
+    n_member: np.ndarray  # int32 member neighbours (start of step)
+    n_active: np.ndarray  # int32 active neighbours
+    n_under: np.ndarray  # int32 U-member neighbours
+    n_sanct: np.ndarray  # int32 neighbours whose posts were removed last step
+    trust_sum: np.ndarray  # float64 trust of member neighbours
+    reads: np.ndarray  # int32 posts each reader read this step (C and U)
+    unfollowed: np.ndarray  # int32 posts read whose poster the reader does not follow
+    candidate: np.ndarray  # int32 a poster drawn from those reads (−1: none)
+    mention: np.ndarray  # int32 a manager whose mention the reader read, unfollowed (−1)
+    rep_sum: np.ndarray  # float64 sum of the reputations of manager posts/mentions read
+    rep_n: np.ndarray  # int32 manager posts and mentions read
+    eligible: np.ndarray  # int64 (n,): compaction buffer for the managers' pools
+    others: np.ndarray  # int64 (n,): second compaction buffer
+    post_start: np.ndarray  # int64 (n + 1,): each poster's first post record this step
+    has_posts: np.ndarray  # uint64 ((n + 63) // 64,): bit i set when i has post records
+    cum: np.ndarray  # int64 (n + 1,): prefix sum of the preferential-follow weights
+    guide: np.ndarray  # int64 (n,): guide table of weighted picks from it
 
 
 def population_bytes(cfg: ScenarioConfig, n: int) -> int:
     """Estimated peak bytes of the population of ``n`` employees and its managers."""
     return (
-        n * (EMPLOYEE_BYTES + FOLLOW_BYTES * cfg.joining.follows)
+        n * (EMPLOYEE_BYTES + FOLLOW_SLOT_BYTES * cfg.following.cap)
         + MANAGER_CELL_BYTES * cfg.comms.count * n
     )
 
@@ -199,90 +273,3 @@ def manager_nodes(cfg: ScenarioConfig, net: Network) -> np.ndarray:
             )
         return flagged[:m].astype(np.int64)
     return np.arange(net.n - m, net.n, dtype=np.int64)
-
-
-def initial_state(cfg: ScenarioConfig, net: Network, rng: np.random.Generator) -> State:
-    """Draw the population's initial state (docs/odd.md, section 5) from ``rng``.
-
-    The draws happen in a fixed order so that the same seed gives the same
-    population, whatever else the scenario changes later in the run.
-    """
-    n = net.n
-    pop = cfg.population
-    enthusiasm = rng.beta(pop.enthusiasm_a, pop.enthusiasm_b, n)
-    fear0 = rng.beta(pop.fear_a, pop.fear_b, n)
-    s = pop.posting_sigma
-    intensity = rng.lognormal(-(s**2) / 2, s, n)
-    trust = rng.beta(pop.trust_a, pop.trust_b, n)
-
-    nodes = manager_nodes(cfg, net)
-    is_manager = np.zeros(n, bool)
-    is_manager[nodes] = True
-    champion = _champions(enthusiasm, is_manager, pop.champion_share)
-    last_post = _initially_active(cfg.posting.initial_active, champion, rng)
-    return State(
-        enthusiasm=enthusiasm,
-        fear0=fear0,
-        intensity=intensity,
-        champion=champion,
-        is_manager=is_manager,
-        aware=champion | is_manager,
-        member_c=champion.copy(),
-        member_u=np.zeros(n, bool),
-        ever_member=champion.copy(),
-        invited=np.zeros(n, bool),
-        posts_c=np.zeros(n, np.int32),
-        posts_u=np.zeros(n, np.int32),
-        cum_posts_c=np.zeros(n, np.int64),
-        cum_posts_u=np.zeros(n, np.int64),
-        last_post=last_post,
-        fear=fear0.copy(),
-        trust=trust,
-        followers=np.zeros(n, np.int32),
-        sanctioned=np.zeros(n, bool),
-        managers=new_managers(nodes, n, cfg.comms.tone),
-    )
-
-
-def _champions(enthusiasm: np.ndarray, is_manager: np.ndarray, share: float) -> np.ndarray:
-    """The most enthusiastic ``share`` of the staff: members already at step 0."""
-    staff = np.flatnonzero(~is_manager)
-    n_champ = round(share * len(staff))
-    order = staff[np.argsort(-enthusiasm[staff], kind="stable")]
-    champion = np.zeros(len(enthusiasm), bool)
-    champion[order[:n_champ]] = True
-    return champion
-
-
-def _initially_active(k: int, champion: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """``last_post`` at step 0: ``k`` random champions posted just before the run began."""
-    last_post = np.full(len(champion), NEVER, np.int32)
-    n_champ = int(np.count_nonzero(champion))
-    if k > n_champ:
-        raise InputError(
-            f"posting.initial_active = {k} exceeds the number of members at step 0 "
-            f"({n_champ} champions); raise population.champion_share or lower initial_active."
-        )
-    if k:
-        # They posted just before the run began, so they count as active at step 0.
-        last_post[rng.choice(np.flatnonzero(champion), size=k, replace=False)] = -1
-    return last_post
-
-
-def new_managers(nodes: np.ndarray, n: int, tone: float) -> Managers:
-    """Managers at ``nodes`` before they join: starting ``tone``, no ties, no followers."""
-    m = len(nodes)
-    return Managers(
-        node=nodes,
-        joined=np.zeros(m, bool),
-        tone=np.full(m, tone),
-        direction=np.ones(m),
-        positive=np.zeros(m, np.int64),
-        interactions=np.zeros(m, np.int64),
-        window_positive=np.zeros(m, np.int64),
-        window_interactions=np.zeros(m, np.int64),
-        last_rate=np.full(m, np.nan),
-        followers=np.zeros(m, np.int64),
-        follows=np.zeros((m, n), bool),
-        tie=np.zeros((m, n), np.float32),
-    )

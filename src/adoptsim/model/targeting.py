@@ -1,13 +1,18 @@
 """The targeting strategies of comms managers: one registry, read by the
 scenario schema (allowed values), the model and the app.
 
-A strategy ranks the employees a manager can engage with. A *ranked* pick
-(made with probability equal to the monitoring coverage: listening enables
-targeting) is uniform over the top ``comms.focus`` share of the ranking;
-other picks are uniform over everyone eligible (docs/odd.md, section 8.9).
-``degree``, ``bridging`` and ``greedy`` rank by network position, a
-:attr:`Strategy.score` computed once per run; ``champions`` (posts) and
-``followers`` rank by what employees do, and change every step.
+A strategy ranks the employees a manager can engage with. Every strategy
+draws from the same two pools, members and aware non-members (docs/odd.md,
+section 8.12); a *ranked* pick (made with P = max(monitoring, share of the
+week's posts the manager read): listening enables targeting) is uniform
+over the top ``comms.focus`` share of the pool's ranking, other picks are
+uniform over the pool. ``degree``, ``bridging``, ``greedy`` and
+``random_fixed`` rank by a :attr:`Strategy.score` computed once per run;
+``champions`` (posts) and ``followers`` rank members by what they do, change
+every week, and rank no non-members. ``random_fixed`` is the control for
+concentration: a ranked strategy revisits the same people, building
+relationships faster, and a fixed random ranking does that without
+influence.
 
 ``bridging`` counts ties that leave one's own *department*: teams are equal
 cliques, so ties outside one's own team would rank exactly like ``degree``.
@@ -19,7 +24,9 @@ names from it.
 Examples
 --------
 >>> list(STRATEGIES)
-['none', 'random', 'degree', 'bridging', 'champions', 'followers', 'greedy']
+['none', 'random', 'random_fixed', 'degree', 'bridging', 'champions', 'followers', 'greedy']
+>>> dense_rank(np.array([10, 3, 10, 7])).tolist()
+[2, 0, 2, 1]
 >>> STRATEGIES["bridging"].describe
 'bridges: most ties to other departments'
 """
@@ -37,9 +44,9 @@ from ..errors import InputError
 if TYPE_CHECKING:  # pragma: no cover
     from ..network.graph import Network
 
-#: How a strategy ranks: not at all, by a score fixed for the run, by
-#: cumulative posts on the channel, or by channel followers.
-RANK_NONE, RANK_STATIC, RANK_POSTS, RANK_FOLLOWERS = "none", "static", "posts", "followers"
+#: How a strategy ranks (compiled code reads these numbers): not at all, by a
+#: score fixed for the run, by cumulative posts on the channel, or by followers.
+RANK_NONE, RANK_STATIC, RANK_POSTS, RANK_FOLLOWERS = range(4)
 
 #: ``greedy`` targeting: independent-cascade edge probability and Monte-Carlo
 #: samples of the CELF selection, and the largest organisation it runs on.
@@ -60,7 +67,7 @@ class Strategy:
     ----------
     name : str
         The value of ``comms.strategy``.
-    ranking : str
+    ranking : int
         How it ranks: :data:`RANK_NONE`, :data:`RANK_STATIC`,
         :data:`RANK_POSTS` or :data:`RANK_FOLLOWERS`.
     describe : str
@@ -72,28 +79,21 @@ class Strategy:
     """
 
     name: str
-    ranking: str
+    ranking: int
     describe: str
     score: StaticScore | None = None
     engages: bool = True
 
-    def current_score(self, static: np.ndarray | None, cum_posts: np.ndarray,
-                      followers: np.ndarray) -> np.ndarray | None:
-        """The scores to rank by this step (None: no ranking, every pick is uniform).
 
-        >>> posts, followers = np.array([3, 0]), np.array([0, 5])
-        >>> STRATEGIES["champions"].current_score(None, posts, followers).tolist()
-        [3, 0]
-        >>> STRATEGIES["random"].current_score(None, posts, followers) is None
-        True
-        """
-        if self.ranking == RANK_STATIC:
-            return static
-        if self.ranking == RANK_POSTS:
-            return cum_posts
-        if self.ranking == RANK_FOLLOWERS:
-            return followers
-        return None
+def dense_rank(score: np.ndarray) -> np.ndarray:
+    """Scores as dense ranks 0, 1, ... (same order, ties kept): what compiled ranking counts."""
+    _, rank = np.unique(score, return_inverse=True)
+    return rank.astype(np.int64)
+
+
+def random_fixed_score(net: Network, k: int, rng: np.random.Generator) -> np.ndarray:
+    """A random ranking, fixed for the run (the control for concentration)."""
+    return rng.permutation(net.n).astype(np.int64)
 
 
 def degree_score(net: Network, k: int, rng: np.random.Generator) -> np.ndarray:
@@ -133,7 +133,10 @@ def greedy_score(net: Network, k: int, rng: np.random.Generator) -> np.ndarray:
 #: Every strategy by name, in the order help texts and the app list them.
 STRATEGIES: dict[str, Strategy] = {s.name: s for s in (
     Strategy("none", RANK_NONE, "no interactions (the manager only posts)", engages=False),
-    Strategy("random", RANK_NONE, "anyone eligible, no ranking"),
+    Strategy("random", RANK_NONE, "anyone in the pool, no ranking"),
+    Strategy("random_fixed", RANK_STATIC,
+             "a fixed random ranking: concentration without influence (the control)",
+             random_fixed_score),
     Strategy("degree", RANK_STATIC, "hubs: most ties in the organisation", degree_score),
     Strategy("bridging", RANK_STATIC, "bridges: most ties to other departments",
              bridging_score),

@@ -1,4 +1,4 @@
-"""Organisation networks as symmetric CSR arrays (docs/odd.md, sections 2.2 and 8.1).
+"""Organisation networks as symmetric CSR arrays (docs/odd.md, sections 2.2 and 8.15).
 
 Every builder returns a :class:`Network`: undirected ties stored twice in CSR
 arrays, plus each node's department, team and level.

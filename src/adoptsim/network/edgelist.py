@@ -35,6 +35,7 @@ Examples
 
 from __future__ import annotations
 
+import hashlib
 import math
 import warnings
 from pathlib import Path
@@ -52,6 +53,13 @@ from .tables import READ_ERRORS, count_lines, io_errors, read_header, read_table
 #: Peak bytes per byte of an edge-list file while it is parsed (pyarrow's
 #: table of strings, the interleaved ends and their dictionary encoding).
 READ_BYTES_PER_FILE_BYTE = 3
+
+
+#: Networks read in this process, by the files' contents (a hash: faster than
+#: parsing by far): a sweep or a calibration reads the same files in every run.
+_READ: dict[tuple, Network] = {}
+#: Networks kept in :data:`_READ` (the oldest goes first).
+READ_CACHE = 4
 
 
 class EdgeListWarning(UserWarning):
@@ -319,13 +327,46 @@ def load_edgelist(edges: str | Path, nodes: str | Path | None = None) -> Network
     -----
     Self-loops are dropped and duplicate ties (also reversed ones) merged,
     keeping the largest weight; both are reported as warnings. See the
-    module notes for how node-table labels become integer ids.
+    module notes for how node-table labels become integer ids. Files read
+    before in the same process, unchanged since, are not read again (the
+    same :class:`Network` is returned; treat it as read-only).
     """
     epath = Path(edges)
     npath = Path(nodes) if nodes is not None else None
     for what, path in (("Edge list path", epath), ("Node table path", npath)):
         if path is not None:
             reject_nul(path, what)
+    key = _identity(epath, npath)
+    if key is not None and key in _READ:
+        return _READ[key]
+    network = _load(epath, npath)
+    if key is not None:
+        while len(_READ) >= READ_CACHE:
+            del _READ[next(iter(_READ))]
+        _READ[key] = network
+    return network
+
+
+def _identity(*paths: Path | None) -> tuple | None:
+    """The files' content hashes; None if one cannot be read (reading reports why)."""
+    key = []
+    for path in paths:
+        if path is None:
+            key.append(None)
+            continue
+        digest = hashlib.blake2b(digest_size=16)
+        try:
+            with path.open("rb") as f:
+                while block := f.read(1 << 20):
+                    digest.update(block)
+        except OSError:
+            return None
+        key.append(digest.hexdigest())
+    return tuple(key)
+
+
+def _load(epath: Path, npath: Path | None) -> Network:
+    """Read and check the files (:func:`load_edgelist` without the cache)."""
     n_est, ties_est, peak = edgelist_size(epath, npath)
     require_memory(
         peak,

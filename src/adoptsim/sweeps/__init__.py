@@ -4,14 +4,15 @@
 module              what it holds
 ==================  ==============================================================
 :mod:`.experiment`  experiment files: validation, seeds, run ids
-:mod:`.design`      grids, Latin hypercubes and Sobol' samples of the parameters
-:mod:`.run`         running the runs (resume, failures, interruption)
+:mod:`.design`      grids, Latin hypercubes, Sobol' and Morris samples, ablations
+:mod:`.run`         running batches of runs (resume, failures, interruption)
 :mod:`.executors`   in-process, a local process pool, or a Dask cluster
-:mod:`.store`       the results folder: manifest, design, one file per run
+:mod:`.warm`        loads the compiled model once in a pool's fork server
+:mod:`.store`       the results folder: manifest, design, batch files of runs
 :mod:`.lock`        one sweep at a time per results folder
 :mod:`.results`     reading results back (``adoptsim.load_results``)
 :mod:`.export`      CSV exports
-:mod:`.analysis`    means and confidence intervals over replications
+:mod:`.analysis`    means and intervals, attribution (ablation), Morris screening
 :mod:`.report`      the HTML report
 :mod:`.cli`         ``adoptsim sweep``, ``export`` and ``report``
 ==================  ==============================================================

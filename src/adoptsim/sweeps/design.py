@@ -1,17 +1,22 @@
-"""An experiment's design points: full-factorial grids and sampled ranges.
+"""An experiment's design points: grids, sampled ranges and ablations.
 
 ``grid``: every combination of the ``[parameters]`` value lists, in file
-order. ``lhs`` and ``sobol`` sample ``{ min, max }`` ranges (Latin hypercube
-by scipy, Saltelli's scheme by SALib) from their own random stream, so
-changing the number of replications changes neither the design nor the
-earlier replications' seeds. Integer keys are drawn on ``[min, max + 1)``
-and rounded down, so every integer from ``min`` to ``max`` is equally
-likely. Values are validated as scenarios before any run.
+order. ``lhs``, ``sobol`` and ``morris`` sample ``{ min, max }`` ranges
+(Latin hypercube by scipy, Saltelli's scheme and Morris trajectories by
+SALib) from their own random stream, so changing the number of replications
+changes neither the design nor the earlier replications' seeds. Integer keys
+are drawn on ``[min, max + 1)`` and rounded down, so every integer from
+``min`` to ``max`` is equally likely. ``ablation``: a two-valued
+``[contrast]`` with every mechanism on, then with each listed mechanism off
+(:mod:`adoptsim.mechanisms`). Values are validated as scenarios before any
+run.
 
 Examples
 --------
 >>> points("grid", None, {"a.b": [1, 2], "c.d": [3, 4, 5]}), points("sobol", 8, {"a.b": {}})
 (6, 24)
+>>> points("morris", 10, {"a.b": {}, "c.d": {}}), points("ablation", None, {}, mechanisms=18)
+(30, 38)
 >>> scale(np.array([[0.99, 0.25]]), {"x.n": (0.0, 4.0, True), "y.q": (0.0, 1.0, False)})
 [{'x.n': 3, 'y.q': 0.25}]
 """
@@ -28,7 +33,8 @@ import numpy as np
 
 from ..config import PATH_KEYS, SECTIONS, ScenarioConfig, validate
 from ..errors import InputError
-from ..toml import non_finite, resolve_path, with_values
+from ..mechanisms import MECHANISMS
+from ..toml import get_dotted, non_finite, resolve_path, with_values
 
 # The design sampler draws from its own stream, so changing the number of
 # replications changes neither the design nor the earlier replications' seeds.
@@ -37,6 +43,9 @@ _SAMPLER_STREAM = 1
 #: A sampled parameter: (low, high, integer) of the uniform draw.
 Range = tuple[float, float, bool]
 
+#: Grid levels of a Morris design unless ``design.levels`` says otherwise (SALib's default).
+MORRIS_LEVELS = 4
+
 
 def validate_point(base: dict[str, Any], values: dict[str, Any], source: str,
                    base_dir: str | None) -> ScenarioConfig:
@@ -44,29 +53,39 @@ def validate_point(base: dict[str, Any], values: dict[str, Any], source: str,
     return validate(with_values(base, values), source, Path(base_dir) if base_dir else None)
 
 
-def points(kind: str, samples: int | None, parameters: dict[str, Any]) -> int:
+def points(kind: str, samples: int | None, parameters: dict[str, Any],
+           mechanisms: int = 0) -> int:
     """The number of design points a design generates, counted without building them.
 
     ``grid``: the product of the value lists' lengths; ``lhs``: ``samples``;
     ``sobol``: ``samples × (k + 2)`` for ``k`` parameters (Saltelli's scheme
-    without second-order indices, as :func:`sample` draws it).
+    without second-order indices, as :func:`sample` draws it); ``morris``:
+    ``samples × (k + 1)`` (one trajectory of ``k + 1`` points per sample);
+    ``ablation``: ``2 × (1 + mechanisms)`` (the two contrast values with
+    every mechanism on, then with each of ``mechanisms`` off).
     """
     n, k = samples or 0, len(parameters)
     if kind == "grid":
         return math.prod(len(v) if isinstance(v, list) else 1 for v in parameters.values())
-    return n if kind == "lhs" else n * (k + 2)
+    per_sample = {"lhs": 1, "sobol": k + 2, "morris": k + 1}
+    return 2 * (1 + mechanisms) if kind == "ablation" else n * per_sample[kind]
 
 
 # ------------------------------------------------------------------- grid
-def grid_lists(path: Path, parameters: dict[str, Any]) -> dict[str, list[Any]]:
-    """Check the shape of a grid's value lists (values are checked later)."""
+def grid_lists(path: Path, parameters: dict[str, Any], table: str = "parameters"
+               ) -> dict[str, list[Any]]:
+    """Check the shape of a grid's value lists (values are checked later).
+
+    ``table`` names the file's table in messages (``parameters``, or
+    ``contrast`` for an ablation).
+    """
     lists = {}
     for key, values in parameters.items():
-        where = f"{path}: [parameters] {key!r}"
+        where = f"{path}: [{table}] {key!r}"
         if not isinstance(values, list) or not values:
             raise InputError(
                 f"{where} = {values!r}: a grid needs a non-empty list of values, "
-                f"e.g. {key!r} = [0, 13, 26] (ranges {{min, max}} are for lhs and sobol)."
+                f"e.g. {key!r} = [0, 13, 26] (ranges {{min, max}} are for lhs, sobol and morris)."
             )
         for value in values:
             if not isinstance(value, str | int | float | bool):
@@ -144,14 +163,30 @@ def scale(unit: np.ndarray, draws: dict[str, Range]) -> list[dict[str, Any]]:
     return out
 
 
-def sample(path: Path, kind: str, samples: int, seed: int, draws: dict[str, Range]
-           ) -> tuple[np.ndarray, dict[str, Any] | None]:
-    """Unit-cube samples of an ``lhs`` or ``sobol`` design, and the SALib problem of a sobol one."""
+def sample(path: Path, kind: str, samples: int, seed: int, draws: dict[str, Range],
+           levels: int | None = None) -> tuple[np.ndarray, dict[str, Any] | None]:
+    """Unit-cube samples of an ``lhs``, ``sobol`` or ``morris`` design, and its SALib problem.
+
+    The problem (``num_vars``, ``names``, ``bounds``; a morris one also
+    ``levels``) is what ``SALib.analyze`` needs; an ``lhs`` design has none.
+    """
     rng = np.random.default_rng([seed, _SAMPLER_STREAM])
     if kind == "lhs":
         from scipy.stats import qmc
 
         return qmc.LatinHypercube(len(draws), rng=rng).random(samples), None
+    names = list(draws)
+    problem = {
+        "num_vars": len(names),
+        "names": names,
+        "bounds": [[lo, hi] for lo, hi, _ in draws.values()],
+    }
+    unit = {**problem, "bounds": [[0.0, 1.0]] * len(names)}
+    if kind == "morris":
+        from SALib.sample import morris
+
+        values = morris.sample(unit, samples, num_levels=levels, seed=rng)
+        return values, {**problem, "levels": levels}
     if samples & (samples - 1):
         raise InputError(
             f"{path}: design.samples = {samples} must be a power of two for kind = 'sobol' "
@@ -159,19 +194,29 @@ def sample(path: Path, kind: str, samples: int, seed: int, draws: dict[str, Rang
         )
     from SALib.sample import sobol
 
-    names = list(draws)
-    unit = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
-    values = sobol.sample(unit, samples, calc_second_order=False, seed=rng)
-    problem = {
-        "num_vars": len(names),
-        "names": names,
-        "bounds": [[lo, hi] for lo, hi, _ in draws.values()],
-    }
-    return values, problem
+    return sobol.sample(unit, samples, calc_second_order=False, seed=rng), problem
+
+
+def check_levels(path: Path, draws: dict[str, Range], levels: int) -> None:
+    """Refuse integer ranges too narrow for a Morris grid: two levels would be one integer.
+
+    A range of ``n`` integers keeps the ``levels`` grid levels apart (rounded
+    down) exactly when ``n >= levels``; otherwise a Morris step could change
+    nothing and its elementary effect would be undefined.
+    """
+    for key, (lo, hi, integer) in draws.items():
+        n = int(hi - lo)
+        if integer and n < levels:
+            raise InputError(
+                f"{path}: [parameters] {key!r} spans {n} integers ({int(lo)} to {int(hi) - 1}), "
+                f"fewer than design.levels = {levels}: two Morris grid levels would round to "
+                f"the same integer. Widen the range to at least {levels} integers, or lower "
+                f"design.levels (an even number up to {n - n % 2})."
+            )
 
 
 def sampled_points(path: Path, kind: str, samples: int, seed: int, draws: dict[str, Range],
-                   base: dict[str, Any], base_dir: str | None
+                   base: dict[str, Any], base_dir: str | None, levels: int | None = None
                    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
     """The sampled points (after checking every range's bounds) and the SALib problem."""
     anchor = {k: lo for k, (lo, _, _) in draws.items()}
@@ -180,5 +225,88 @@ def sampled_points(path: Path, kind: str, samples: int, seed: int, draws: dict[s
             bound = int(bound) if is_int else bound
             validate_point(base, {**anchor, key: bound},
                            f"{path}: [parameters] {key!r} range bound {bound!r}", base_dir)
-    unit, problem = sample(path, kind, samples, seed, draws)
+    if kind == "morris":
+        check_levels(path, draws, levels or 0)
+    unit, problem = sample(path, kind, samples, seed, draws, levels)
     return scale(unit, draws), problem
+
+
+# --------------------------------------------------------------- ablation
+#: The mechanism label of an ablation's points with every mechanism on.
+ALL_ON = "none"
+
+
+def contrast_values(path: Path, key: str, values: Any) -> list[Any]:
+    """An ablation's two contrast values (reference, alternative), shape-checked."""
+    if not isinstance(values, list) or len(values) != 2:
+        raise InputError(
+            f"{path}: [contrast] {key!r} = {values!r}: an ablation contrasts exactly two "
+            f"values, the reference and the alternative, e.g. {key!r} = [0, 52]."
+        )
+    if json.dumps(values[0]) == json.dumps(values[1]):
+        raise InputError(f"{path}: [contrast] {key!r} = {values!r}: the reference and the "
+                         f"alternative are the same; give two different values.")
+    return grid_lists(path, {key: values}, "contrast")[key]
+
+
+def ablated(path: Path, listed: list[str] | None, base: dict[str, Any]) -> list[str]:
+    """The mechanisms an ablation switches off: those listed, or every one on in ``base``.
+
+    Raises
+    ------
+    InputError
+        For an empty list, an unknown or repeated name, or a listed
+        mechanism that the base scenario already has off.
+    """
+    on = base.get("mechanisms", {})
+    allowed = f"the mechanisms are {', '.join(MECHANISMS)} (docs/odd.md, section 8.14)"
+    if listed is None:
+        names = [m for m in MECHANISMS if on.get(m, True)]
+        if not names:
+            raise InputError(f"{path}: every mechanism is off in the base scenario, so the "
+                             f"ablation has none to switch off. Turn some on in [overrides].")
+        return names
+    if not listed:
+        raise InputError(f"{path}: design.mechanisms is empty; list the mechanisms to switch "
+                         f"off one at a time, or leave it out for all of them; {allowed}.")
+    unknown = [m for m in listed if m not in MECHANISMS]
+    if unknown:
+        raise InputError(f"{path}: design.mechanisms: {', '.join(map(repr, unknown))} "
+                         f"{'is no mechanism' if len(unknown) == 1 else 'are no mechanisms'}; "
+                         f"{allowed}.")
+    repeated = sorted({m for m in listed if listed.count(m) > 1})
+    if repeated:
+        raise InputError(f"{path}: design.mechanisms lists {', '.join(map(repr, repeated))} "
+                         f"more than once; list each mechanism once.")
+    off = [m for m in listed if not on.get(m, True)]
+    if off:
+        raise InputError(
+            f"{path}: design.mechanisms lists {', '.join(map(repr, off))}, already off in the "
+            f"base scenario (its [mechanisms], [overrides] or --set): switching it off would "
+            f"compare the base with itself. Remove it from design.mechanisms, or turn it on."
+        )
+    return list(listed)
+
+
+def ablation_points(path: Path, key: str, values: list[Any], mechanisms: list[str],
+                    base: dict[str, Any], base_dir: str | None
+                    ) -> tuple[list[dict[str, Any]], list[str]]:
+    """An ablation's points and each point's mechanism label.
+
+    For each label in ``["none", *mechanisms]`` and each contrast value:
+    ``{key: value}``, plus ``{"mechanisms.<label>": False}`` when the label
+    is a mechanism. Each contrast value is validated on its own first, so an
+    error names the value.
+    """
+    typed = [get_dotted(validate_point(base, {key: value}, f"{path}: [contrast] {key!r} value "
+                                       f"{value!r}", base_dir), key) for value in values]
+    if typed[0] == typed[1]:
+        raise InputError(f"{path}: [contrast] {key!r} = {values!r}: both values are "
+                         f"{typed[0]!r} once validated; give two different values.")
+    points, labels = [], []
+    for label in [ALL_ON, *mechanisms]:
+        off = {} if label == ALL_ON else {f"mechanisms.{label}": False}
+        for value in values:
+            points.append({key: value, **off})
+            labels.append(label)
+    return points, labels

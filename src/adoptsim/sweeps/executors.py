@@ -1,8 +1,8 @@
 """Where a sweep's runs execute: in this process, a local process pool, or a Dask cluster.
 
 Each is a ``concurrent.futures.Executor``; :func:`open_executor` also says
-how many runs to keep in flight (two per worker keep workers busy and the
-queue short, so an interrupted sweep has little to cancel).
+how many batches of runs to keep in flight (two per worker keep workers
+busy and the queue short, so an interrupted sweep has little to cancel).
 
 Examples
 --------
@@ -82,7 +82,7 @@ def open_executor(
             ) from None
         try:
             threads = sum(w["nthreads"] for w in client.scheduler_info()["workers"].values())
-            # Two runs per worker thread keep workers busy and the queue short.
+            # Two batches per worker thread keep workers busy and the queue short.
             yield (client.get_executor(pure=False), 2 * max(threads, 1),
                    f"Dask cluster {scheduler} ({threads} worker threads)")
         finally:
@@ -92,11 +92,13 @@ def open_executor(
     if workers == 1:
         yield InlineExecutor(), 1, "1 worker (in-process)"
         return
+    # Runs are single-threaded: idle BLAS threads would only spin beside them.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     # forkserver: numba's threading layer is not fork-safe once started in the
-    # driver, and the server imports the model once for all workers.
+    # driver, and the server loads the model and its compiled code once for all workers.
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["adoptsim.sweeps.run", "adoptsim.model.model"])
+        context.set_forkserver_preload(["adoptsim.sweeps.run", "adoptsim.sweeps.warm"])
     else:
         context = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(

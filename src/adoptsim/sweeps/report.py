@@ -3,10 +3,12 @@
 The page shows outcome time series per design point with 95% bands, a table
 of final outcomes with confidence intervals, paired differences against the
 reference point (design point 0), Sobol' indices where the design has them,
-and the sweep's provenance. Images are embedded, so the page opens offline.
-Shares are shown in % (differences in percentage points), as in the table
-``adoptsim sweep`` prints; the CSV files keep the store's 0-1 values. Labels
-and units come from the metric table (:mod:`adoptsim.model.metrics`).
+an ablation's attribution (which mechanisms carry the contrast's effect), a
+Morris screening, and the sweep's provenance. Images are embedded, so the
+page opens offline. Shares are shown in % (differences in percentage
+points), as in the table ``adoptsim sweep`` prints; the CSV files keep the
+store's 0-1 values. Labels and units come from the metric table
+(:mod:`adoptsim.model.metrics`).
 
 Examples
 --------
@@ -23,6 +25,7 @@ import math
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,7 +34,8 @@ from scipy import stats
 from ..atomic import DiskFullError, atomic_write, writable_file, writable_folder
 from ..errors import InputError
 from ..model.metrics import metric
-from .analysis import mean_ci, point_table
+from .analysis import ABLATION_OUTCOMES, mean_ci, morris_table, point_table
+from .design import ALL_ON
 from .results import CorruptRunWarning, load_results
 
 #: Summary outcomes reported (shares shown in %).
@@ -54,6 +58,9 @@ def heading(name: str) -> str:
 #: Outcomes whose Sobol' indices are computed.
 SOBOL_OUTCOMES = ["final_member", "final_trust", "final_benefit_cum"]
 
+#: Outcomes of a Morris screening: Sobol's first, then the other headline outcomes.
+MORRIS_OUTCOMES = (*SOBOL_OUTCOMES, *(o for o in ABLATION_OUTCOMES if o not in SOBOL_OUTCOMES))
+
 #: More lines than this in one panel, or panels in one figure, are unreadable.
 MAX_LINES = 12
 MAX_PANELS = 4
@@ -73,6 +80,11 @@ class Report:
     notes: list[str] = field(default_factory=list)
     #: Problems with the store, e.g. run files left out because they cannot be read.
     warnings: list[str] = field(default_factory=list)
+    #: An ablation's attribution table and its contrast (key, reference, alternative).
+    ablation: pd.DataFrame | None = None
+    contrast: tuple[str, Any, Any] | None = None
+    #: A Morris design's screening measures (:func:`.analysis.morris_table`).
+    morris: pd.DataFrame | None = None
 
 
 def _label(row: pd.Series, params: list[str]) -> str:
@@ -129,9 +141,18 @@ def sobol_indices(summary: pd.DataFrame, problem: dict, outcomes: list[str]) -> 
     return pd.DataFrame(rows)
 
 
-def _png(fig) -> bytes:
+def _pyplot():
+    """matplotlib's pyplot on the Agg backend (no display needed)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    return plt
+
+
+def _png(fig) -> bytes:
+    plt = _pyplot()
     buf = io.BytesIO()
     fig.tight_layout()
     fig.savefig(buf, format="png", dpi=110)
@@ -155,11 +176,7 @@ def _panels(design: pd.DataFrame, params: list[str]) -> list[tuple[str, list[int
 
 def plot_series(ts: pd.DataFrame, design: pd.DataFrame, params: list[str], column: str) -> bytes:
     """One metric over time: a line and 95% band per design point."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = _pyplot()
     panels = _panels(design, params)
     bands = series_bands(ts, design, column)
     labels = design.drop_duplicates("point").set_index("point")
@@ -185,37 +202,86 @@ def plot_series(ts: pd.DataFrame, design: pd.DataFrame, params: list[str], colum
     return _png(fig)
 
 
-def plot_finals(finals: pd.DataFrame, labels: list[str], outcome: str) -> bytes:
-    """Final outcome per design point with 95% intervals (horizontal bars)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    scale = 100.0 if metric(outcome).percent else 1.0
-    mean = scale * finals[f"{outcome}_mean"].to_numpy(float)
-    lo = scale * finals[f"{outcome}_low"].to_numpy(float)
-    hi = scale * finals[f"{outcome}_high"].to_numpy(float)
-    err = np.vstack([mean - lo, hi - mean])
+def _bars(labels: list[str], mean: np.ndarray, low: np.ndarray, high: np.ndarray,
+          xlabel: str, title: str, colors: list[str] | str = "#4c78a8"):
+    """Horizontal bars with interval whiskers, the first label on top; returns (fig, ax)."""
+    plt = _pyplot()
+    err = np.vstack([mean - low, high - mean])
     err = np.where(np.isnan(err), 0.0, err)
     fig, ax = plt.subplots(figsize=(7.5, 0.35 * len(mean) + 1.4))
     y = np.arange(len(mean))
-    ax.barh(y, mean, xerr=err, color="#4c78a8", ecolor="black", capsize=3)
+    ax.barh(y, mean, xerr=err, color=colors, ecolor="black", capsize=3)
     ax.set_yticks(y, labels, fontsize=8)
     ax.invert_yaxis()
-    ax.set_xlabel(heading(outcome))
-    ax.set_title(f"Final {heading(outcome)} by design point (95% CI)", fontsize=10)
+    ax.set_xlabel(xlabel)
+    ax.set_title(title, fontsize=10)
     ax.grid(axis="x", alpha=0.3)
+    return fig, ax
+
+
+def plot_finals(finals: pd.DataFrame, labels: list[str], outcome: str) -> bytes:
+    """Final outcome per design point with 95% intervals (horizontal bars)."""
+    scale = 100.0 if metric(outcome).percent else 1.0
+    mean, low, high = (scale * finals[f"{outcome}_{s}"].to_numpy(float)
+                       for s in ("mean", "low", "high"))
+    fig, _ = _bars(labels, mean, low, high, heading(outcome),
+                   f"Final {heading(outcome)} by design point (95% CI)")
+    return _png(fig)
+
+
+def _effect_unit(outcome: str) -> str:
+    """The unit of a difference in ``outcome``: percentage points for shares."""
+    m = metric(outcome)
+    return m.label + (" (percentage points)" if m.percent else "")
+
+
+def _share_text(share: float) -> str:
+    """An attribution share in %, or a dash when there is no effect to attribute."""
+    return "–" if math.isnan(share) else f"{round(100 * share)}%"
+
+
+def plot_ablation(table: pd.DataFrame, outcome: str, contrast: tuple[str, Any, Any]) -> bytes:
+    """The contrast's effect on ``outcome`` with all mechanisms on and each one off.
+
+    Bars: the effect with its 95% interval, the all-on bar on top (grey) and
+    its value as a dashed line; each mechanism's share is in its label.
+    """
+    rows = table[table["outcome"] == outcome]
+    scale = 100.0 if metric(outcome).percent else 1.0
+    mean, low, high = (scale * rows[c].to_numpy(float) for c in ("effect", "ci_low", "ci_high"))
+    labels = ["all mechanisms on" if m == ALL_ON else
+              f"{m} off" + ("" if math.isnan(s) else f" (share {_share_text(s)})")
+              for m, s in zip(rows["mechanism"], rows["share"], strict=True)]
+    colors = ["#9e9e9e" if m == ALL_ON else "#4c78a8" for m in rows["mechanism"]]
+    key, ref, alt = contrast
+    title = f"{metric(outcome).label}: {key} = {alt} minus {ref} (95% CI)"
+    if rows["share"].isna().all():
+        title += "\nno share: the all-on interval includes 0"
+    fig, ax = _bars(labels, mean, low, high, f"effect on {_effect_unit(outcome)}", title, colors)
+    on = rows["mechanism"].to_numpy() == ALL_ON
+    if on.any():
+        ax.axvline(mean[on][0], color="#555555", linestyle="--", linewidth=1)
+    ax.axvline(0.0, color="black", linewidth=0.8)
+    return _png(fig)
+
+
+def plot_morris(table: pd.DataFrame, outcome: str) -> bytes:
+    """Morris μ* per parameter (largest on top) with its 95% interval; σ as diamonds."""
+    rows = table[table["outcome"] == outcome]
+    scale = 100.0 if metric(outcome).percent else 1.0
+    mu, conf = scale * rows["mu_star"].to_numpy(float), scale * rows["mu_star_conf"].to_numpy(float)
+    fig, ax = _bars(list(rows["parameter"]), mu, mu - conf, mu + conf,
+                    f"μ*: change in {_effect_unit(outcome)} across a parameter's range",
+                    f"{metric(outcome).label}: Morris screening (95% CI)")
+    ax.plot(scale * rows["sigma"].to_numpy(float), np.arange(len(rows)), "D", color="#e45756",
+            label="σ (interactions, non-linearity)")
+    ax.legend(fontsize=8, loc="lower right")
     return _png(fig)
 
 
 def plot_sobol(sob: pd.DataFrame) -> bytes:
     """First- and total-order indices per parameter, one panel per outcome."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = _pyplot()
     outcomes = sob["outcome"].unique()
     fig, axes = plt.subplots(1, len(outcomes), figsize=(4.5 * len(outcomes), 3.8),
                              squeeze=False, sharey=True)
@@ -293,8 +359,34 @@ def _build(results, out: str | Path) -> Report:
         if not sob.empty:
             report.sobol = sob
             report.images["sobol.png"] = plot_sobol(sob)
+    if kind == "ablation":
+        _add_ablation(report, results)
+    if kind == "morris" and manifest["design"].get("salib_problem"):
+        _add_morris(report, summary, manifest["design"]["salib_problem"])
     _add_figures(report, results)
     return report
+
+
+def _add_ablation(report: Report, results) -> None:
+    """An ablation's attribution table and one chart per outcome."""
+    report.contrast = results.contrast
+    report.ablation = results.ablation
+    for outcome in report.ablation["outcome"].unique():
+        report.images[f"ablation_{outcome.removeprefix('final_')}.png"] = plot_ablation(
+            report.ablation, outcome, report.contrast)
+
+
+def _add_morris(report: Report, summary: pd.DataFrame, problem: dict) -> None:
+    """A Morris design's screening measures and one chart per outcome."""
+    table = morris_table(summary, problem, MORRIS_OUTCOMES)
+    if table.empty:
+        report.notes.append("Too few complete Morris trajectories (every point finished) to "
+                            "screen the parameters; run the sweep to the end.")
+        return
+    report.morris = table
+    for outcome in table["outcome"].unique():
+        report.images[f"morris_{outcome.removeprefix('final_')}.png"] = plot_morris(table,
+                                                                                   outcome)
 
 
 def _add_figures(report: Report, results) -> None:
@@ -335,8 +427,11 @@ def _ci_table(df: pd.DataFrame, key_cols: list[str], outcomes: list[str]) -> str
         cells = "".join(f"<td>{_fmt(row[c])}</td>" for c in key_cols)
         for c in outcomes:
             pct = metric(c).percent
+            # An ablation's attribution share, when there is an effect to attribute.
+            share = row.get(f"{c}_share", math.nan)
+            extra = "" if math.isnan(share) else f"<br><small>share {_share_text(share)}</small>"
             cells += (f"<td>{_fmt(row[f'{c}_mean'], pct)}<br><small>[{_fmt(row[f'{c}_low'], pct)}"
-                      f", {_fmt(row[f'{c}_high'], pct)}]</small></td>")
+                      f", {_fmt(row[f'{c}_high'], pct)}]</small>{extra}</td>")
         body.append(f"<tr>{cells}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
@@ -387,8 +482,73 @@ def render_html(report: Report) -> str:
                      "Brackets: 95% bootstrap half-widths.</p>")
         parts.append(_img(report.images["sobol.png"], "sobol"))
         parts.append(report.sobol.to_html(index=False, float_format=lambda x: f"{x:.3f}"))
+    if report.ablation is not None and report.contrast is not None:
+        parts += _ablation_html(report.ablation, report.contrast, report.images)
+    if report.morris is not None:
+        parts += _morris_html(report.morris, report.images)
     parts.append("<p><small>Made by adoptsim report.</small></p></body></html>")
     return "\n".join(parts)
+
+
+def _ablation_html(table: pd.DataFrame, contrast: tuple[str, Any, Any],
+                   images: dict[str, bytes]) -> list[str]:
+    """The Attribution section: how to read it, a chart per outcome, the table."""
+    key, ref, alt = contrast
+    text = (
+        f"The effect of {key} = {alt} instead of {ref} (alternative minus reference, paired by "
+        f"replication: the same seeds), with its 95% interval, with every mechanism on (the "
+        f"grey bar and the dashed line) and with one mechanism off at a time (docs/odd.md, "
+        f"section 8.14). share = 1 − effect with the mechanism off / effect with all on: 100% "
+        f"when the effect vanishes without the mechanism, 0% when it is unchanged, above 100% "
+        f"when it reverses, below 0% when the mechanism held it back. An effect that survives "
+        f"every single mechanism off is emergent from several mechanisms (or carried by more "
+        f"than one); one that vanishes with one mechanism off is carried by that mechanism. "
+        f"No share is given for an outcome whose all-on interval includes 0: there is no "
+        f"effect to attribute. Effects on shares are in percentage points; ablation.csv keeps "
+        f"fractions."
+    )
+    parts = ["<h2>Attribution</h2>", f"<p>{html.escape(text)}</p>"]
+    parts += [_img(v, k) for k, v in images.items() if k.startswith("ablation_")]
+    rows = []
+    for label, group in table.groupby("mechanism", sort=False):
+        row: dict[str, Any] = {"mechanism off": label}
+        for r in group.itertuples():
+            row.update({f"{r.outcome}_mean": r.effect, f"{r.outcome}_low": r.ci_low,
+                        f"{r.outcome}_high": r.ci_high, f"{r.outcome}_share": r.share})
+        rows.append(row)
+    outcomes = list(table["outcome"].unique())
+    parts.append(_ci_table(pd.DataFrame(rows), ["mechanism off"], outcomes))
+    return parts
+
+
+def _morris_html(table: pd.DataFrame, images: dict[str, bytes]) -> list[str]:
+    """The Screening (Morris) section: how to read it, a chart per outcome, the table."""
+    text = (
+        "Morris elementary effects (SALib): each trajectory moves one parameter at a time by "
+        "one step of the grid of levels. μ* is the mean absolute change in the outcome over "
+        "a step, scaled up to the parameter's whole range (shares in percentage points), with "
+        "the half-width of its 95% bootstrap interval; σ is the spread of the effects: a σ "
+        "as large as μ* means the parameter acts through interactions or non-linearly. "
+        "Parameters with μ* near 0 can be fixed in later, costlier designs (e.g. Sobol'). "
+        "With several replications a point's outcome is its mean over them. morris.csv has "
+        "μ (the signed mean) too."
+    )
+    parts = ["<h2>Screening (Morris)</h2>", f"<p>{html.escape(text)}</p>"]
+    parts += [_img(v, k) for k, v in images.items() if k.startswith("morris_")]
+    outcomes = list(table["outcome"].unique())
+    cells = table.set_index(["outcome", "parameter"])
+    head = "<th>parameter</th>" + "".join(
+        f"<th>{html.escape(heading(o))}<br><small>μ* ± conf; σ</small></th>" for o in outcomes)
+    body = []
+    for name in table[table["outcome"] == outcomes[0]]["parameter"]:
+        row = f"<td>{html.escape(name)}</td>"
+        for o in outcomes:
+            r, pct = cells.loc[(o, name)], metric(o).percent
+            row += (f"<td>{_fmt(r['mu_star'], pct)} <small>±{_fmt(r['mu_star_conf'], pct)}"
+                    f"</small><br><small>σ {_fmt(r['sigma'], pct)}</small></td>")
+        body.append(f"<tr>{row}</tr>")
+    parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+    return parts
 
 
 def _img(data: bytes, alt: str) -> str:
@@ -414,7 +574,8 @@ def write_report(out: str | Path, html_path: str | Path | None = None) -> tuple[
     target = writable_file(Path(html_path) if html_path else Path(out) / "report.html", "--html")
     folder = writable_folder(Path(out) / "report", "the report folder")
     tables = {"final_outcomes.csv": report.finals, "differences.csv": report.differences,
-              "sobol.csv": report.sobol}
+              "sobol.csv": report.sobol, "ablation.csv": report.ablation,
+              "morris.csv": report.morris}
     try:
         pngs = []
         for name, data in report.images.items():

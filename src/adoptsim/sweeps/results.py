@@ -1,10 +1,11 @@
 """Reading a sweep's results: the design, the summaries and the time series.
 
+:func:`load_results` shows a whole sweep, from the experiment file to its
+summary; an ablation's results also give its attribution table
+(:attr:`Results.ablation`).
+
 Examples
 --------
->>> res = load_results("results/join_timing")  # doctest: +SKIP
->>> res.summary.groupby("comms.join_step")["final_member"].mean()  # doctest: +SKIP
-
 A folder that holds no sweep is refused with one clear error:
 
 >>> import tempfile
@@ -17,6 +18,7 @@ adoptsim.errors.InputError: ... is not a sweep's results folder (no manifest.jso
 from __future__ import annotations
 
 import functools
+import itertools
 import os
 import warnings
 from collections.abc import Iterator
@@ -28,14 +30,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..errors import InputError
-from .store import (
-    UNREADABLE,
-    Store,
-    UnreadableRun,
-    read_manifest,
-    summary_frame,
-    unreadable_reason,
-)
+from .analysis import ablation_table
+from .store import UNREADABLE, Store, read_manifest, summary_frame, unreadable_reason
 
 
 class CorruptRunWarning(UserWarning):
@@ -46,10 +42,10 @@ class CorruptRunWarning(UserWarning):
 class Results:
     """A sweep's results, loaded lazily from its store.
 
-    Run files that cannot be read (truncated or damaged) are left out with a
-    :class:`CorruptRunWarning` naming them, and listed in ``unreadable``;
+    Batch files that cannot be read (truncated or damaged) are left out with
+    a :class:`CorruptRunWarning` naming them, and listed in ``unreadable``;
     loading never changes the store. Running the same ``adoptsim sweep``
-    command again moves them to ``corrupt/`` and runs them again.
+    command again moves them to ``corrupt/`` and runs their runs again.
 
     Attributes
     ----------
@@ -64,7 +60,9 @@ class Results:
         Tidy: ``run_id``, ``step`` and the metric columns, finished runs in
         design order.
     unreadable : dict
-        Path of each run file left out -> why it could not be read.
+        Path of each batch file left out -> why it could not be read.
+    ablation : pandas.DataFrame
+        An ablation's attribution table (only for ``design.kind = "ablation"``).
     """
 
     def __init__(self, root: str | Path) -> None:
@@ -86,36 +84,82 @@ class Results:
                 f"command again: it rewrites the design from the experiment file."
             ) from None
 
+    @functools.cached_property
+    def _scan(self) -> tuple[dict[str, Path], dict[str, dict[str, Any]]]:
+        """Where each finished run is and its summary (unreadable files left out)."""
+        where, summaries, unreadable = self.store.scan()
+        self._skip(unreadable, resume_repairs=True)
+        return where, summaries
+
     def _finished_ids(self) -> list[str]:
-        done = self.store.finished()
+        """The finished runs in readable batch files, in design order."""
+        where = self._scan[0]
         return [rid for rid in self.design["run_id"]
-                if rid in done and self.store.run_path(rid) not in self.unreadable]
+                if rid in where and where[rid] not in self.unreadable]
 
     @functools.cached_property
     def summary(self) -> pd.DataFrame:
-        summaries, skipped = {}, {}
-        for rid in self._finished_ids():
-            try:
-                summaries[rid] = self.store.read_summary(rid)
-            except UnreadableRun as exc:
-                skipped[exc.path] = exc.reason
-        self._skip(skipped, resume_repairs=True)
-        return summary_frame(self.design, summaries)
+        summaries = self._scan[1]
+        return summary_frame(self.design, {rid: summaries[rid] for rid in self._finished_ids()})
+
+    @functools.cached_property
+    def ablation(self) -> pd.DataFrame:
+        """An ablation's effects and shares (:func:`.analysis.ablation_table`).
+
+        The effect of the ``[contrast]`` (alternative minus reference, paired
+        by replication) on each headline outcome, with every mechanism on
+        (``mechanism`` = ``"none"``) and with each one off, and the share of
+        the all-on effect that each mechanism carries.
+
+        Raises
+        ------
+        InputError
+            If the store holds another kind of design.
+        """
+        return ablation_table(self.summary, *self.contrast)
+
+    @functools.cached_property
+    def contrast(self) -> tuple[str, Any, Any]:
+        """An ablation's contrast: the key, its reference and its alternative value.
+
+        Raises
+        ------
+        InputError
+            If the store holds another kind of design.
+        """
+        design = self.manifest["design"]
+        if design["kind"] != "ablation":
+            raise InputError(
+                f"{self.store.root} holds a {design['kind']} design, not an ablation: the "
+                f"attribution table needs an experiment with design.kind = 'ablation' and a "
+                f"[contrast] (docs/sweeps.md)."
+            )
+        key = design["parameters"][0]
+        # Points alternate reference, alternative (all on first, then each mechanism off).
+        values = self.design.drop_duplicates("point").sort_values("point")[key]
+        return key, values.iloc[0], values.iloc[1]
 
     def run_tables(self) -> Iterator[tuple[str, pa.Table]]:
         """Each readable finished run's table (``run_id``, ``step``, metrics), in design order.
 
-        Files that cannot be read are skipped with a :class:`CorruptRunWarning`.
+        Batch files that cannot be read are skipped with a :class:`CorruptRunWarning`.
         """
-        skipped = {}
-        for rid in self._finished_ids():
-            path = self.store.run_path(rid)
-            try:
-                table = pq.read_table(path)
-            except UNREADABLE as exc:
-                skipped[path] = unreadable_reason(exc)
+        where = self._scan[0]
+        ids = self._finished_ids()
+        # Each batch file is read once, when its first run comes up.
+        slices: dict[Path, dict[str, pa.Table]] = {}
+        skipped: dict[Path, str] = {}
+        for rid in ids:
+            path = where[rid]
+            if path in skipped:
                 continue
-            yield rid, table
+            if path not in slices:
+                try:
+                    slices[path] = _by_run(pq.read_table(path))
+                except UNREADABLE as exc:
+                    skipped[path] = unreadable_reason(exc)
+                    continue
+            yield rid, slices[path][rid]
         self._skip(skipped, resume_repairs=False)
 
     @functools.cached_property
@@ -143,6 +187,13 @@ class Results:
                       f"results: {listed}{more}. {fix}", CorruptRunWarning,
                       skip_file_prefixes=(os.path.dirname(__file__),
                                           os.path.dirname(functools.__file__)))
+
+
+def _by_run(table: pa.Table) -> dict[str, pa.Table]:
+    """A batch's table split into its runs (zero-copy slices; a run's rows are contiguous)."""
+    ids = table.column("run_id").to_numpy(zero_copy_only=False)
+    starts = [0, *(i for i in range(1, len(ids)) if ids[i] != ids[i - 1]), len(ids)]
+    return {ids[a]: table.slice(a, b - a) for a, b in itertools.pairwise(starts)}
 
 
 def load_results(out: str | Path) -> Results:
@@ -175,8 +226,34 @@ def load_results(out: str | Path) -> Results:
 
     Examples
     --------
-    >>> res = load_results("results/join_timing")  # doctest: +SKIP
-    >>> res.summary.groupby("comms.join_step")["final_member"].mean()  # doctest: +SKIP
+    A tiny sweep (2 points of 50 employees over 5 weeks) run in this process:
+
+    >>> import pathlib, tempfile
+    >>> from adoptsim.sweeps.executors import open_executor
+    >>> from adoptsim.sweeps.experiment import load_experiment
+    >>> from adoptsim.sweeps.run import run_sweep
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "base.toml").write_text("[run]\\nsteps = 5\\n"
+    ...                                       "[organisation]\\nemployees = 50\\n")
+    >>> _ = (folder / "exp.toml").write_text('''
+    ... scenario = "base.toml"
+    ... replications = 1
+    ... seed = 1
+    ... [parameters]
+    ... "comms.join_step" = [0, 3]
+    ... ''')
+    >>> exp, store = load_experiment(folder / "exp.toml"), Store(folder / "out")
+    >>> store.initialise(exp)
+    False
+    >>> with open_executor(workers=1) as (executor, in_flight, _):
+    ...     _ = run_sweep(exp, store, executor, in_flight)
+    >>> res = load_results(folder / "out")
+    >>> res.manifest["design"]["kind"], len(res.design), len(res.timeseries)
+    ('grid', 2, 12)
+    >>> res.summary[["point", "comms.join_step", "replication", "steps"]]
+       point  comms.join_step  replication  steps
+    0      0                0            0      5
+    1      1                3            0      5
     """
     return Results(out)
 

@@ -9,11 +9,13 @@ Layout of ``OUT/``:
 ``design.parquet``
     One row per run: ``run_id``, ``point``, ``replication``, ``seed`` and
     one column per parameter (named by its dotted key).
-``runs/<run_id>.parquet``
-    One finished run: its time series (``run_id``, ``step`` and the metric
-    columns). The run's summary is in the same file, as JSON in the Parquet
-    key-value metadata under ``adoptsim.summary``, so a run is one file that
-    appears atomically (written to a hidden staging name, then renamed).
+``runs/<batch>.parquet``
+    A batch of finished runs, written by one worker: their time series
+    (``run_id``, ``step`` and the metric columns, run after run). Their
+    summaries are in the same file, as a JSON object (run id -> summary) in
+    the Parquet key-value metadata under ``adoptsim.summaries``, so a batch is
+    one file that appears atomically (written to a hidden staging name, then
+    renamed): a crash loses at most the batches in flight.
 ``summary.parquet``
     One row per finished run (design columns plus summary values), rewritten
     at the end of every sweep; :func:`load_results` reads the run files
@@ -21,8 +23,9 @@ Layout of ``OUT/``:
 ``failed/<run_id>.txt``
     The traceback of a run that raised; removed when the run later succeeds.
 ``corrupt/``
-    Run files that could not be read when a sweep resumed (truncated or
-    damaged Parquet), moved out of ``runs/`` so that the sweep runs them again.
+    Batch files that could not be read when a sweep resumed (truncated or
+    damaged Parquet), moved out of ``runs/`` so that the sweep runs their
+    runs again.
 ``.lock``
     Present while a sweep writes into the store: the pid, host and start
     time of its driver (see :class:`StoreLock`).
@@ -34,12 +37,13 @@ Examples
 --------
 >>> flatten_summary({"final": {"member": 0.5}, "t50": 12, "seed": 3, "scenario": {}})
 {'final_member': 0.5, 't50': 12}
->>> Store("results/demo").run_path("abc").as_posix()
+>>> Store("results/demo").batch_path("abc").as_posix()
 'results/demo/runs/abc.parquet'
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import platform
@@ -51,6 +55,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -73,8 +78,10 @@ CORRUPT = "corrupt"
 STOP = ".stop"
 #: Present while a sweep writes into the store.
 LOCK = ".lock"
-#: Parquet key-value metadata key of a run's summary (JSON).
-SUMMARY_KEY = b"adoptsim.summary"
+#: Parquet key-value metadata key of a batch's summaries (JSON: run id -> summary).
+SUMMARY_KEY = b"adoptsim.summaries"
+#: The store's layout version (1: one file per run; 2: batches of runs).
+FORMAT = 2
 
 #: Summary entries that describe provenance, not outcomes (kept out of the table).
 _PROVENANCE = {"final", "scenario", "version", "seed"}
@@ -116,7 +123,7 @@ UNREADABLE = (pa.ArrowException, OSError, ValueError, KeyError, TypeError)
 
 
 class UnreadableRun(Exception):
-    """A run file that cannot be read (truncated or damaged Parquet)."""
+    """A batch file that cannot be read (truncated or damaged Parquet)."""
 
     def __init__(self, path: Path, reason: str) -> None:
         super().__init__(path, reason)
@@ -125,9 +132,9 @@ class UnreadableRun(Exception):
 
 
 def unreadable_reason(exc: BaseException) -> str:
-    """Why a run file cannot be read, in one line."""
+    """Why a batch file cannot be read, in one line."""
     if isinstance(exc, KeyError | TypeError):
-        return "it has no adoptsim.summary metadata"
+        return "it has no adoptsim.summaries metadata"
     lines = str(exc).strip().splitlines()
     return lines[0] if lines else type(exc).__name__
 
@@ -188,10 +195,6 @@ class Store:
         self.design_path = self.root / RUN_TABLE
         self.summary_path = self.root / SUMMARY_TABLE
 
-    def run_path(self, run_id: str) -> Path:
-        """Where a finished run's file lives."""
-        return self.runs_dir / f"{run_id}.parquet"
-
     def failed_path(self, run_id: str) -> Path:
         """Where a failed run's traceback lives."""
         return self.failed_dir / f"{run_id}.txt"
@@ -216,6 +219,15 @@ class Store:
         manifest = self.manifest_path
         if manifest.exists() and not force:
             old = read_manifest(self.root)
+            made_by = (old.get("versions") or {}).get("adoptsim")
+            if old.get("format") != FORMAT or made_by != __version__:
+                raise InputError(
+                    f"{self.root} holds results of adoptsim {made_by or 'unknown'} (store "
+                    f"format {old.get('format', 1)}); this is adoptsim {__version__}, whose "
+                    f"model or store may differ, and results of two versions must not mix. "
+                    f"Choose another --out folder, or add --force to delete those results "
+                    f"and start over."
+                )
             if old["hash"] == experiment.hash:
                 self._tidy(experiment)
                 return True
@@ -269,7 +281,7 @@ class Store:
     def _manifest(experiment: Experiment) -> dict[str, Any]:
         spec = experiment.spec
         return {
-            "format": 1,
+            "format": FORMAT,
             "name": experiment.name,
             "description": spec.description,
             "hash": experiment.hash,
@@ -319,51 +331,91 @@ class Store:
             atomic_write(self.design_path, lambda p: design.to_parquet(p, index=False))
 
     # --------------------------------------------------------------- runs
-    def finished(self) -> set[str]:
-        """Ids of the runs whose result file exists."""
+    def batch_files(self) -> list[Path]:
+        """The batch files in ``runs/`` (staging files excluded), by name."""
         if not self.runs_dir.is_dir():
-            return set()
-        return {p.stem for p in self.runs_dir.glob("[!.]*.parquet")}
+            return []
+        return sorted(self.runs_dir.glob("[!.]*.parquet"))
 
-    def write_run(self, run_id: str, timeseries: pd.DataFrame, summary: dict[str, Any]) -> None:
-        """Write one run's file atomically and clear any earlier failure record."""
-        # Column by column: twice as fast as Table.from_pandas for these small tables.
-        columns = {"run_id": pa.array([run_id] * len(timeseries), pa.string())}
-        columns.update((name, pa.array(col.to_numpy())) for name, col in timeseries.items())
-        table = pa.Table.from_pydict(columns, metadata={SUMMARY_KEY: json.dumps(summary)})
-        atomic_write(self.run_path(run_id), lambda p: pq.write_table(table, p))
-        self.failed_path(run_id).unlink(missing_ok=True)
+    def scan(self) -> tuple[dict[str, Path], dict[str, dict[str, Any]], dict[Path, str]]:
+        """Where each finished run is, its summary, and the batch files that cannot be read.
+
+        Only the files' footers are read (a damaged data page shows when the
+        time series is read). A run found in two files counts once, from the
+        first by name.
+
+        Returns
+        -------
+        where : dict
+            Run id -> its batch file.
+        summaries : dict
+            Run id -> flat summary.
+        unreadable : dict
+            Batch file -> why it cannot be read.
+        """
+        where: dict[str, Path] = {}
+        summaries: dict[str, dict[str, Any]] = {}
+        unreadable: dict[Path, str] = {}
+        for path in self.batch_files():
+            try:
+                batch = read_summaries(path)
+            except UnreadableRun as exc:
+                unreadable[path] = exc.reason
+                continue
+            for rid, summary in batch.items():
+                if rid not in where:
+                    where[rid] = path
+                    summaries[rid] = summary
+        return where, summaries, unreadable
+
+    def finished(self) -> set[str]:
+        """Ids of the runs in readable batch files."""
+        return set(self.scan()[0])
+
+    def batch_path(self, name: str) -> Path:
+        """Where the batch file ``name`` lives."""
+        return self.runs_dir / f"{name}.parquet"
+
+    def write_batch(self, runs: list[tuple[str, dict[str, np.ndarray]]],
+                    summaries: dict[str, dict[str, Any]]) -> Path:
+        """Write finished runs as one batch file, atomically; clear their failure records.
+
+        Parameters
+        ----------
+        runs
+            (run id, time series columns) of each run, in order.
+        summaries
+            Run id -> flat summary (:func:`flatten_summary`).
+        """
+        lengths = [len(next(iter(columns.values()))) for _, columns in runs]
+        ids = np.repeat(np.array([rid for rid, _ in runs], dtype=object), lengths)
+        table = pa.Table.from_pydict(
+            {"run_id": pa.array(ids, pa.string()),
+             **{name: pa.array(np.concatenate([cols[name] for _, cols in runs]))
+                for name in runs[0][1]}},
+            metadata={SUMMARY_KEY: json.dumps(summaries)},
+        )
+        # Named by its runs: a batch run again (a cluster reschedules the work of a
+        # lost worker) replaces its file instead of adding a second copy.
+        names = hashlib.blake2b("\n".join(rid for rid, _ in runs).encode(), digest_size=8)
+        path = self.batch_path(f"{runs[0][0]}-{names.hexdigest()}")
+        atomic_write(path, lambda p: pq.write_table(table, p))
+        for rid, _ in runs:
+            self.failed_path(rid).unlink(missing_ok=True)
+        return path
 
     def record_failure(self, run_id: str, text: str) -> None:
         """Keep a failed run's traceback in ``failed/<run_id>.txt``."""
         path = self.failed_path(run_id)
         atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"))
 
-    def read_summary(self, run_id: str) -> dict[str, Any]:
-        """A finished run's flat summary, from its file's metadata.
-
-        Raises
-        ------
-        UnreadableRun
-            If the file is truncated or damaged (only its footer is read: a
-            damaged data page shows when the time series is read).
-        """
-        path = self.run_path(run_id)
-        try:
-            summary = json.loads(pq.read_schema(path).metadata[SUMMARY_KEY])
-        except UNREADABLE as exc:
-            raise UnreadableRun(path, unreadable_reason(exc)) from None
-        if not isinstance(summary, dict):
-            raise UnreadableRun(path, "its adoptsim.summary metadata is no JSON object")
-        return summary
-
     def load_finished(
         self, run_ids: Iterable[str]
     ) -> tuple[dict[str, dict[str, Any]], list[tuple[Path, str]]]:
-        """Summaries of the finished runs among ``run_ids``; set unreadable run files aside.
+        """Summaries of the finished runs among ``run_ids``; set unreadable batch files aside.
 
-        A run file that cannot be read is moved to ``corrupt/``, so that the
-        run counts as not finished and the sweep runs it again.
+        A batch file that cannot be read is moved to ``corrupt/``, so that its
+        runs count as not finished and the sweep runs them again.
 
         Returns
         -------
@@ -372,17 +424,10 @@ class Store:
         moved : list of (Path, str)
             Where each unreadable file went, and why it could not be read.
         """
-        done = self.finished()
-        summaries: dict[str, dict[str, Any]] = {}
-        moved = []
-        for rid in run_ids:
-            if rid not in done:
-                continue
-            try:
-                summaries[rid] = self.read_summary(rid)
-            except UnreadableRun as exc:
-                moved.append((self._set_aside(exc.path), exc.reason))
-        return summaries, moved
+        _, summaries, unreadable = self.scan()
+        moved = [(self._set_aside(path), reason) for path, reason in unreadable.items()]
+        wanted = set(run_ids)
+        return {rid: s for rid, s in summaries.items() if rid in wanted}, moved
 
     def _set_aside(self, path: Path) -> Path:
         with writing(self.corrupt_dir):
@@ -411,6 +456,25 @@ class Store:
         """Let runs start again."""
         self.stop_path.unlink(missing_ok=True)
 
+
+
+def read_summaries(path: Path) -> dict[str, dict[str, Any]]:
+    """A batch file's summaries (run id -> flat summary), from its footer.
+
+    Raises
+    ------
+    UnreadableRun
+        If the file is truncated or damaged, or its metadata is not a JSON
+        object of summaries.
+    """
+    try:
+        batch = json.loads(pq.read_schema(path).metadata[SUMMARY_KEY])
+    except UNREADABLE as exc:
+        raise UnreadableRun(path, unreadable_reason(exc)) from None
+    if not isinstance(batch, dict) or not all(isinstance(v, dict) for v in batch.values()):
+        raise UnreadableRun(path, "its adoptsim.summaries metadata is no JSON object of "
+                                  "summaries")
+    return batch
 
 
 def summary_frame(design: pd.DataFrame, summaries: dict[str, dict]) -> pd.DataFrame:

@@ -1,14 +1,14 @@
-"""Recorded results that a change of the code's layout must leave exactly as they are.
+"""Recorded results that a refactor must leave exactly as they are.
 
-The values in ``tests/data/golden_v1.json`` were recorded, on purpose, from
-the code as it was before the package was reorganised: every column and
+The values in ``tests/data/golden.json`` were recorded, on purpose, from
+model version 2 as first implemented: every column and
 every row of a baseline run's time series and per-manager table (300
 employees, 30 weeks, seed 5) and the whole ``summary.parquet`` of a small
 sweep (2 design points x 2 replications, 120 employees). A refactor that
 changes any result, even in the last digit, fails here. A new model version
 that changes results on purpose records them again:
 
-    ADOPTSIM_RECORD_GOLDEN=1 .venv/bin/python -m pytest tests/test_layout_unchanged.py
+    ADOPTSIM_RECORD_GOLDEN=1 .venv/bin/python -m pytest tests/test_golden.py
 
 (or ``tools/record-golden``), and says in its change why the values moved.
 """
@@ -27,7 +27,7 @@ import pytest
 
 from adoptsim import AdoptionModel
 
-GOLDEN = Path(__file__).parent / "data" / "golden_v1.json"
+GOLDEN = Path(__file__).parent / "data" / "golden.json"
 RECORD = os.environ.get("ADOPTSIM_RECORD_GOLDEN") == "1"
 #: Floats may differ by this much (relative); every recorded value matched exactly.
 TOLERANCE = 1e-12
