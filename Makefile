@@ -9,7 +9,7 @@ OUT    ?= results/baseline
 
 EXPERIMENTS := $(basename $(notdir $(wildcard experiments/*.toml)))
 
-.PHONY: run test lint bench app findings clean help
+.PHONY: run test lint bench app findings calibrate-example clean help
 
 help:
 	@echo "make run    simulate scenarios/baseline.toml, write $(OUT)/"
@@ -17,7 +17,8 @@ help:
 	@echo "make lint   ruff check"
 	@echo "make bench  performance benchmarks (writes benchmarks/results.json)"
 	@echo "make app    start the interactive app on http://127.0.0.1:8765"
-	@echo "make findings  run every experiment and its report (results/<name>/report.html)"
+	@echo "make findings  every experiment, its report, the robustness checks and the figures of docs/findings.md"
+	@echo "make calibrate-example  calibrate the farmers' data (docs/calibration.md)"
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "No Python >= 3.12 found (see above)."; exit 1; }
@@ -50,6 +51,21 @@ findings: $(STAMP)
 	  $(BIN)/adoptsim sweep experiments/$$e.toml --out results/$$e || exit 1; \
 	  $(BIN)/adoptsim report results/$$e || exit 1; \
 	done
+	$(BIN)/python tools/robustness.py
+	$(BIN)/python tools/findings_figures.py
+
+# The worked example of docs/calibration.md: the Brazilian farmers' record, one model step per
+# year. Writes results/calibrate-example/ and refreshes the figures in docs/calibration/.
+CALIBRATION := results/calibrate-example
+calibrate-example: $(STAMP)
+	$(BIN)/adoptsim calibrate docs/calibration/farmers_yearly.toml \
+	  --observed data/brfarmers/people.csv \
+	  --fit awareness.p_external=0.001:0.5:log --fit awareness.q=0.01:5:log \
+	  --fit joining.rate=0.01:1:log --out $(CALIBRATION) --seed 1
+	$(BIN)/adoptsim forecast $(CALIBRATION) --compare "awareness.p_comms=0.1,comms.promote_step=5" \
+	  --compare "awareness.q=0"
+	cp $(CALIBRATION)/predictive.png $(CALIBRATION)/marginals.png $(CALIBRATION)/pairs.png \
+	  $(CALIBRATION)/forecast.png docs/calibration/
 
 clean:
 	rm -rf $(VENV) results .pytest_cache

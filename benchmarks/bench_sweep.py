@@ -1,29 +1,28 @@
-"""Sweep throughput: runs per second serially and on two local workers, and the
-cost of the results store against bare model runs.
+"""Sweep throughput through the real command line, and the cost of the results store.
 
-Every run is the baseline scenario (2,000 employees, 104 weeks). The same
-runs are timed three ways:
+Every run is the baseline scenario (2,000 employees, 104 weeks), replicated.
 
-- bare: ``AdoptionModel(cfg).run()`` and ``.summary()`` in a loop, nothing written;
-- serial sweep: ``adoptsim sweep --workers 1`` (runs in this process, each
-  writing its Parquet file to a fresh store);
-- two workers: ``adoptsim sweep --workers 2`` (a local process pool), in
-  steady state (the middle 80% of completions) and end to end: cold (the
-  first pool also starts the forkserver, which imports the model once, as
-  every ``adoptsim sweep`` command does) and warm (later pools).
+- **End to end**: ``adoptsim sweep bench.toml --workers 2`` (and ``--workers
+  1`` for the speed-up), launched as a subprocess: wall time from launch to
+  exit, start-up (interpreter, imports, the worker pool's forkserver and
+  each worker's loading of the compiled code) and the summary table
+  included. Rounds alternate the two.
+- **Steady state**: from the same sweeps, the runs finished after each
+  worker's first batch over the time from those first batches to the last
+  (the batch files' modification times: a worker writes one file per batch).
+- **The store's cost**: the same runs as bare ``Engine`` runs in a loop
+  (validate the run's scenario, build, run, its time series and flat
+  summary; nothing written) against an in-process sweep
+  (:func:`adoptsim.sweeps.run.run_sweep` with one worker: the same runs,
+  batched and written to a fresh store, the summary table at the end), in
+  interleaved rounds; and the batch files' writing alone.
 
-The three are interleaved for several rounds (the machine may be shared);
-throughputs are the fastest round. The store's overhead is measured three
-ways: the time to write the runs' files alone, against the median bare run;
-CPU time of the serial sweep against the bare loop (fastest rounds); and wall
-time, per run (median; a sweep's run includes writing its file and the
-driver's bookkeeping) and end to end (each round's sweep against the same
-round's bare loop, median over rounds). The figures are printed and merged
-into ``benchmarks/results.json`` under the key ``"sweep"``.
+Prints the figures and merges them into ``benchmarks/results.json`` under
+``"sweep"``; ``benchmarks/run.py`` calls the same functions.
 
 Usage::
 
-    PYTHONPATH=src python benchmarks/bench_sweep.py [--runs 60] [--repeat 3]
+    PYTHONPATH=src python benchmarks/bench_sweep.py [--runs 1000] [--rounds 2]
 """
 
 from __future__ import annotations
@@ -33,6 +32,9 @@ import json
 import os
 import platform
 import shutil
+import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -41,165 +43,194 @@ from pathlib import Path
 import numba
 import numpy as np
 
-from adoptsim.config import validate
-from adoptsim.model.model import AdoptionModel
-from adoptsim.sweeps.executors import open_executor
-from adoptsim.sweeps.experiment import load_experiment
-from adoptsim.sweeps.run import run_sweep
-from adoptsim.sweeps.store import Store, flatten_summary
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "benchmarks" / "results.json"
+from measure import BASELINE, RESULTS, adoptsim_command, python_env
+
+from adoptsim.config import validate
+from adoptsim.model.engine import Engine
+from adoptsim.sweeps.executors import open_executor
+from adoptsim.sweeps.experiment import Experiment, load_experiment
+from adoptsim.sweeps.run import run_sweep
+from adoptsim.sweeps.store import Store, flatten_summary, read_summaries
 
 EXPERIMENT = """
 scenario = "{scenario}"
 name = "bench"
-replications = {replications}
+replications = {runs}
 seed = 1
-[parameters]
-"comms.join_step" = [0, 26]
 """
 
 
-def bare(exp) -> tuple[list[float], float, list]:
-    """Seconds of each run without the store (single-threaded, like a sweep's runs),
-    the CPU seconds of them all, and each run's (run_id, time series, flat summary)."""
+def write_experiment(folder: Path, runs: int) -> Path:
+    """A baseline experiment of ``runs`` replications in ``folder``."""
+    path = folder / f"bench-{runs}.toml"
+    path.write_text(EXPERIMENT.format(scenario=BASELINE.as_posix(), runs=runs))
+    return path
+
+
+def cli_sweep(folder: Path, runs: int, workers: int) -> dict:
+    """One ``adoptsim sweep`` of ``runs`` baseline runs on ``workers`` workers, end to end."""
+    experiment = write_experiment(folder, runs)
+    out = folder / f"out-{workers}"
+    shutil.rmtree(out, ignore_errors=True)
+    command = [*adoptsim_command(), "sweep", str(experiment), "--workers", str(workers),
+               "--out", str(out)]
+    launched = time.time()
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, env=python_env(), cwd=folder)
+    seconds = time.perf_counter() - started
+    if done.returncode:
+        raise RuntimeError(f"{' '.join(command)} exited {done.returncode}:\n{done.stderr}")
+    files = sorted(Store(out).batch_files(), key=lambda p: p.stat().st_mtime)
+    counts = [len(read_summaries(p)) for p in files]
+    at = np.array([p.stat().st_mtime for p in files]) - launched
+    assert sum(counts) == runs, (counts, runs)
+    # Steady state: past each worker's first batch (its start-up) to the last batch.
+    k = min(workers, len(files) - 1)
+    steady = sum(counts[k:]) / (at[-1] - at[:k].mean()) if k >= 1 else runs / seconds
+    return {"workers": workers, "runs": runs, "seconds": seconds, "runs_per_s": runs / seconds,
+            "steady_runs_per_s": steady, "batches": len(files),
+            "first_batch_s": float(at[0]), "last_batch_s": float(at[-1]),
+            # What the end-to-end time loses against the steady rate (start-up and finish).
+            "overhead_s": seconds - runs / steady}
+
+
+def cli_sweeps(runs: int = 1000, rounds: int = 2) -> dict:
+    """``rounds`` of a 2-worker and a 1-worker sweep through the command line, alternating.
+
+    The 2-worker figures are medians over rounds; the speed-up of two
+    workers is taken round by round (steady states) and the median kept.
+    """
+    with tempfile.TemporaryDirectory(prefix="bench_sweep_") as tmp:
+        folder = Path(tmp)
+        cli_sweep(folder, 20, 2)  # page in the interpreter, the libraries and the cache
+        two, one = [], []
+        for _ in range(rounds):
+            two.append(cli_sweep(folder, runs, 2))
+            one.append(cli_sweep(folder, runs, 1))
+
+    def med(rows: list[dict], key: str) -> float:
+        return float(statistics.median(r[key] for r in rows))
+
+    return {"runs": runs, "rounds": rounds, "employees": 2000, "weeks": 104,
+            "workers2_seconds": med(two, "seconds"),
+            "workers2_runs_per_s": med(two, "runs_per_s"),
+            "workers2_steady_runs_per_s": med(two, "steady_runs_per_s"),
+            "workers2_overhead_s": med(two, "overhead_s"),
+            "workers2_first_batch_s": med(two, "first_batch_s"),
+            "workers2_batches": [r["batches"] for r in two],
+            "workers1_runs_per_s": med(one, "runs_per_s"),
+            "workers1_steady_runs_per_s": med(one, "steady_runs_per_s"),
+            "speedup_workers2_steady": float(statistics.median(
+                a["steady_runs_per_s"] / b["steady_runs_per_s"]
+                for a, b in zip(two, one, strict=True))),
+            "rounds_detail": {"workers2": two, "workers1": one},
+            "load": round(os.getloadavg()[0], 2)}
+
+
+def bare(exp: Experiment) -> tuple[float, float, list]:
+    """Wall and CPU seconds of the experiment's runs without the store, and each
+    run's (run id, time series columns, flat summary)."""
+    base_dir = Path(exp.base_dir) if exp.base_dir else None
     threads = numba.get_num_threads()
-    numba.set_num_threads(1)
-    times, outputs = [], []
-    cpu = time.process_time()
+    numba.set_num_threads(1)  # as a sweep's runs
+    outputs = []
+    wall, cpu = time.perf_counter(), time.process_time()
     try:
         for run in exp.runs:
-            started = time.perf_counter()
-            model = AdoptionModel.from_scenario(validate(exp.run_config(run), "bench"))
-            timeseries = model.run()
-            summary = model.summary()
-            times.append(time.perf_counter() - started)
-            outputs.append((run.run_id, timeseries, flatten_summary(summary)))
-        return times, time.process_time() - cpu, outputs
+            cfg = validate(exp.run_config(run), exp.describe(run), base_dir)
+            engine = Engine(cfg, cfg.run.seed)
+            engine.run()
+            series = dict(engine.series)
+            series["step"] = series["step"].astype("int64")
+            outputs.append((run.run_id, series, flatten_summary(engine.summary())))
+        return time.perf_counter() - wall, time.process_time() - cpu, outputs
     finally:
         numba.set_num_threads(threads)
 
 
-def write_seconds(outputs: list, out: Path) -> float:
-    """Seconds per run to write the runs' files into a store: the store's own cost."""
+def swept(exp: Experiment, out: Path) -> tuple[float, float, int]:
+    """Wall and CPU seconds of an in-process sweep of ``exp`` into a fresh store,
+    and the number of batch files it wrote."""
+    shutil.rmtree(out, ignore_errors=True)
+    wall, cpu = time.perf_counter(), time.process_time()
+    store = Store(out)
+    store.initialise(exp)
+    with open_executor(1) as (executor, in_flight, _):
+        report = run_sweep(exp, store, executor, in_flight)
+    seconds, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    assert len(report.done) == len(exp.runs), report
+    return seconds, cpu, len(store.batch_files())
+
+
+def write_seconds(outputs: list, out: Path, batches: int) -> float:
+    """Seconds to write ``outputs`` as ``batches`` batch files: the store's own cost."""
     store = Store(out)
     store.runs_dir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    for run_id, timeseries, summary in outputs:
-        store.write_run(run_id, timeseries, summary)
-    return (time.perf_counter() - started) / len(outputs)
+    for chunk in np.array_split(np.arange(len(outputs)), batches):
+        part = [outputs[i] for i in chunk]
+        store.write_batch([(rid, series) for rid, series, _ in part],
+                          {rid: summary for rid, _, summary in part})
+    return time.perf_counter() - started
 
 
-def sweep(exp, out: Path, workers: int) -> tuple[float, list[float], float]:
-    """End-to-end seconds of a sweep into a fresh store, the times its runs finished,
-    and the CPU seconds of this process (all of it, for ``workers=1``)."""
-    shutil.rmtree(out, ignore_errors=True)
-    cpu = time.process_time()
-    started = time.perf_counter()
-    finished = [started]
-    store = Store(out)
-    store.initialise(exp)
-    with open_executor(workers) as (executor, in_flight, _):
-        report = run_sweep(exp, store, executor, in_flight,
-                           lambda _: finished.append(time.perf_counter()))
-    seconds = time.perf_counter() - started
-    assert len(report.done) == len(exp.runs), report
-    return seconds, finished, time.process_time() - cpu
+def store_overhead(runs: int = 200, rounds: int = 3) -> dict:
+    """The store's cost per run: in-process sweeps against bare runs, interleaved."""
+    with tempfile.TemporaryDirectory(prefix="bench_store_") as tmp:
+        folder = Path(tmp)
+        exp = load_experiment(write_experiment(folder, runs))
+        bare(load_experiment(write_experiment(folder, 2)))  # load the compiled code
+        walls, cpus, writes, per_round = [], [], [], []
+        for r in range(rounds):
+            b_wall, b_cpu, outputs = bare(exp)
+            s_wall, s_cpu, batches = swept(exp, folder / "store")
+            writes.append(write_seconds(outputs, folder / f"writes-{r}", batches))
+            walls.append((b_wall, s_wall))
+            cpus.append((b_cpu, s_cpu))
+            per_round.append({"bare_s": b_wall, "sweep_s": s_wall, "batches": batches})
+    walls_a, cpus_a = np.array(walls), np.array(cpus)
+    bare_ms = float(np.median(walls_a[:, 0])) / runs * 1e3
+    return {"runs": runs, "rounds": rounds, "batches": batches,
+            "bare_run_ms": bare_ms,
+            "sweep_run_ms": float(np.median(walls_a[:, 1])) / runs * 1e3,
+            # Round by round (the sweep against the bare loop next to it), median.
+            "overhead_ms_per_run": float(np.median(walls_a[:, 1] - walls_a[:, 0])) / runs * 1e3,
+            "overhead_pct": float(np.median(walls_a[:, 1] / walls_a[:, 0]) - 1) * 100,
+            "overhead_cpu_pct": float(np.median(cpus_a[:, 1] / cpus_a[:, 0]) - 1) * 100,
+            "write_ms_per_run": min(writes) / runs * 1e3,
+            "write_pct_of_run": min(writes) / runs * 1e3 / bare_ms * 100,
+            "rounds_detail": per_round, "load": round(os.getloadavg()[0], 2)}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=60, help="runs per measurement (even)")
-    parser.add_argument("--repeat", type=int, default=3, help="repetitions")
+    parser.add_argument("--runs", type=int, default=1000, help="runs per command-line sweep")
+    parser.add_argument("--rounds", type=int, default=2, help="rounds of command-line sweeps")
+    parser.add_argument("--store-runs", type=int, default=200,
+                        help="runs per round of the store's cost")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        path = folder / "bench.toml"
-        path.write_text(EXPERIMENT.format(scenario=ROOT / "scenarios" / "baseline.toml",
-                                          replications=args.runs // 2))
-        exp = load_experiment(path)
-        n = len(exp.runs)
-        warm = validate(exp.run_config(exp.runs[0]), "warm-up")
-        AdoptionModel.from_scenario(warm).run()  # compile
-
-        bare_runs, bare_total, serial_runs, serial_total, pool_total, pool_steady = (
-            [], [], [], [], [], [])
-        bare_cpu, serial_cpu, writes = [], [], []
-        load = os.getloadavg()[0]
-        # Interleaved, so a burst of load from elsewhere hits all three alike.
-        for _ in range(args.repeat):
-            times, cpu, outputs = bare(exp)
-            writes.append(write_seconds(outputs, folder / "writes"))
-            bare_runs += times
-            bare_total.append(sum(times))
-            bare_cpu.append(cpu)
-            seconds, finished, cpu = sweep(exp, folder / "serial", 1)
-            serial_total.append(seconds)
-            serial_cpu.append(cpu)
-            serial_runs += list(np.diff(finished[1:]))  # the first includes set-up
-            seconds, finished, _ = sweep(exp, folder / "pool", 2)
-            pool_total.append(seconds)
-            if len(pool_total) == 1:  # the first pool also starts the forkserver
-                cold_first = finished[1] - finished[0]
-            # Steady state: the middle 80% of completions, past the pool's start-up.
-            lo, hi = finished[1 + n // 10], finished[n - n // 10]
-            pool_steady.append((n - 2 * (n // 10) - 1) / (hi - lo))
-
-    serial_rate = n / min(serial_total)
-    per_run_bare, per_run_serial = np.median(bare_runs), np.median(serial_runs)
-    steady = max(pool_steady)
-    figures = {
-        "runs": n,
-        "employees": exp.base["organisation"]["employees"],
-        "steps": exp.base["run"]["steps"],
-        "rounds": args.repeat,
-        "bare_runs_per_s": round(n / min(bare_total), 2),
-        "serial_runs_per_s": round(serial_rate, 2),
-        "workers2_steady_runs_per_s": round(steady, 2),
-        "speedup_workers2_steady": round(steady / serial_rate, 2),
-        "workers2_cold_end_to_end_runs_per_s": round(n / pool_total[0], 2),
-        "workers2_warm_end_to_end_runs_per_s": round(n / min(pool_total[1:] or pool_total), 2),
-        "workers2_cold_start_s": round(cold_first - per_run_serial, 2),
-        "median_run_ms_bare": round(1000 * per_run_bare, 1),
-        "median_run_ms_sweep": round(1000 * per_run_serial, 1),
-        "store_write_ms_per_run": round(1000 * min(writes), 2),
-        "store_write_pct_of_run": round(100 * min(writes) / per_run_bare, 1),
-        # CPU time is what the store adds; wall time also shows other users' load.
-        "store_overhead_cpu_pct": round(100 * (min(serial_cpu) / min(bare_cpu) - 1), 1),
-        "store_overhead_pct": round(100 * (per_run_serial / per_run_bare - 1), 1),
-        # Each round's sweep against the same round's bare loop, then the median round.
-        "store_overhead_end_to_end_pct": round(
-            100 * (np.median(np.array(serial_total) / np.array(bare_total)) - 1), 1),
-        "cpus": os.cpu_count(),
-        "load_average_at_start": round(load, 2),
-        "python": platform.python_version(),
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
-    f = figures
-    print(f"{n} runs of {f['employees']:,} employees x {f['steps']} weeks, {args.repeat} rounds; "
-          f"{f['cpus']} cores, load {load:.2f} at start")
-    print(f"{'':40} {'runs/s':>7}")
-    rows = [
-        ("bare model runs (no store)", f["bare_runs_per_s"],
-         f"median run {f['median_run_ms_bare']} ms; writing a run's file takes "
-         f"{f['store_write_ms_per_run']} ms ({f['store_write_pct_of_run']}%)"),
-        ("sweep --workers 1", f["serial_runs_per_s"],
-         f"median run {f['median_run_ms_sweep']} ms; store overhead "
-         f"{f['store_overhead_cpu_pct']:+.1f}% CPU time; wall time "
-         f"{f['store_overhead_pct']:+.1f}% per run, {f['store_overhead_end_to_end_pct']:+.1f}% "
-         f"end to end"),
-        ("sweep --workers 2, steady state", f["workers2_steady_runs_per_s"],
-         f"{f['speedup_workers2_steady']:.2f}x serial"),
-        ("sweep --workers 2, end to end (cold)", f["workers2_cold_end_to_end_runs_per_s"],
-         f"pool start-up {f['workers2_cold_start_s']:.1f} s (forkserver imports the model)"),
-        ("sweep --workers 2, end to end (warm)", f["workers2_warm_end_to_end_runs_per_s"],
-         "forkserver already running"),
-    ]
-    for name, rate, note in rows:
-        print(f"{name:40} {rate:7.2f}  {note}")
-
+    load = round(os.getloadavg()[0], 2)
+    figures = {"cli": cli_sweeps(args.runs, args.rounds),
+               "store": store_overhead(args.store_runs),
+               "cpus": os.cpu_count(), "load_average_at_start": load,
+               "python": platform.python_version(),
+               "date": datetime.now(UTC).isoformat(timespec="seconds")}
+    c, s = figures["cli"], figures["store"]
+    print(f"{c['runs']} runs of 2,000 employees x 104 weeks, {c['rounds']} rounds; "
+          f"{figures['cpus']} cores, load {load:.2f} at the start")
+    print(f"adoptsim sweep --workers 2, end to end: {c['workers2_runs_per_s']:.1f} runs/s "
+          f"({c['workers2_seconds']:.1f} s, {c['workers2_overhead_s']:.1f} s of it start-up "
+          f"and finish)")
+    print(f"  steady state: {c['workers2_steady_runs_per_s']:.1f} runs/s, "
+          f"{c['speedup_workers2_steady']:.2f}x one worker "
+          f"({c['workers1_steady_runs_per_s']:.1f} runs/s)")
+    print(f"store: bare run {s['bare_run_ms']:.1f} ms, in a sweep {s['sweep_run_ms']:.1f} ms: "
+          f"{s['overhead_ms_per_run']:+.2f} ms a run ({s['overhead_pct']:+.1f}% wall, "
+          f"{s['overhead_cpu_pct']:+.1f}% CPU); writing {s['write_ms_per_run']:.2f} ms a run "
+          f"({s['write_pct_of_run']:.1f}%)")
     results = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
     results["sweep"] = figures
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")

@@ -1,20 +1,29 @@
 """The adoptsim model written the ordinary Mesa way: the performance baseline.
 
-One Python agent object per employee, living on a cell of
-:class:`mesa.discrete_space.Network`; each step the agents ``sense`` their
-neighbourhood and then ``act`` (two phases, so the update is synchronous like
-adoptsim's), and a :class:`mesa.DataCollector` with model reporters records
-the same time series. The rules and parameters are those of docs/odd.md (section 8) and
-:mod:`adoptsim.model`, read from the same :class:`~adoptsim.config.ScenarioConfig`,
-on the same organisation network (built by :func:`adoptsim.network.build_network`
-from the same seed). Random numbers come from Mesa's ``model.random`` (Python's
-generator) and, for Poisson and Beta draws, ``model.rng``, so runs are
-reproducible but not number-for-number equal to adoptsim's: the two agree in
-distribution (``tests/test_plain_mesa.py``), which is what makes the speed
-comparison one of like with like.
+One Python agent object per employee, each on a cell of a
+:class:`mesa.discrete_space.Network`; comms managers are employees too (a
+subclass). A week runs the schedule of docs/odd.md (sections 3 and 8) as
+calls on agent sets: the employees ``sense`` their neighbourhood (the state
+at the start of the week) and then ``act`` on what they sensed, so the
+update is synchronous as in adoptsim; then they publish, ``read`` the
+channel, ``follow``, the managers read, engage and review, and everyone
+updates trust. A :class:`mesa.DataCollector` with model reporters records the
+time series under adoptsim's column names.
 
-Everything is implemented except the ``greedy`` targeting strategy and the
-well-mixed ``complete`` generator (no edges to put cells on).
+The rules and parameters are those of model version 2 (docs/odd.md,
+section 8), read from the same :class:`~adoptsim.config.ScenarioConfig`
+(flat keyword names as for :class:`adoptsim.AdoptionModel`), on the same
+organisation network for a seed (built by :func:`adoptsim.network.build_network`
+from the stream adoptsim builds it from). Random numbers come from Mesa's
+``model.random`` (Python's generator) and, for Beta, log-normal and Poisson
+draws, ``model.rng``: runs are reproducible, but not number-for-number equal
+to adoptsim's counter-based numbers. The two are the same model in
+distribution (``tests/test_plain_mesa.py``), which is what makes the speed
+comparison one of like with like; nothing here is vectorised, that being
+the point of the comparison.
+
+Every submodel is implemented; the well-mixed ``complete`` generator is not
+(it has no ties to put cells on).
 
 Examples
 --------
@@ -26,33 +35,67 @@ Examples
 
 from __future__ import annotations
 
+import heapq
 import math
-from typing import Any
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import accumulate
+from typing import Any, NamedTuple
 
 import mesa
 import numpy as np
 import pandas as pd
-from mesa.discrete_space import FixedAgent, Network
+from mesa.discrete_space import Cell, FixedAgent, Network
 
 from adoptsim.config import ScenarioConfig, as_config, flat_to_dotted, with_overrides
-from adoptsim.model.state import manager_nodes
+from adoptsim.errors import InputError
+from adoptsim.model.model import run_seed
+from adoptsim.model.params import TIE_FLOOR
+from adoptsim.model.state import NEVER, manager_nodes
+from adoptsim.model.targeting import STRATEGIES
 from adoptsim.network import build_network
-
-#: A tie weaker than this has lapsed (as in adoptsim.model).
-TIE_FLOOR = 0.05
 
 
 def _logistic(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x))
 
 
-class Employee(FixedAgent):
-    """An employee: the state of docs/odd.md, section 2.3, as attributes."""
+def _clip01(x: float) -> float:
+    return min(1.0, max(0.0, x))
 
-    def __init__(self, model: PlainMesaModel, cell: Any, node: int) -> None:
+
+@dataclass(slots=True)
+class Post:
+    """A post shown on the channel this week (docs/odd.md, section 8.9)."""
+
+    author: Employee
+    harmful: bool = False
+    mention: CommsManager | None = None  # a mention of this manager
+
+
+#: Strategies that rank members by what they do: the attribute they rank by. The other
+#: ranking strategies rank by a score fixed for the run (``Employee.rank_score``).
+RANKED_BY = {"champions": "cum_posts_c", "followers": "followers"}
+
+
+class Pools(NamedTuple):
+    """Whom the managers can engage with this week, and the top-ranked parts."""
+
+    members: list[Employee]
+    top_members: list[Employee]
+    others: list[Employee]  # aware non-members (invitations)
+    top_others: list[Employee]
+
+
+class Employee(FixedAgent):
+    """An employee: the state of docs/odd.md, section 2, as attributes."""
+
+    def __init__(self, model: PlainMesaModel, cell: Cell, department: int) -> None:
         super().__init__(model)
         self.cell = cell
-        self.node = node
+        self.department = department
+        self.degree = len(cell.neighborhood)
         pop = model.config.population
         rng = model.rng
         self.enthusiasm = float(rng.beta(pop.enthusiasm_a, pop.enthusiasm_b))
@@ -61,250 +104,477 @@ class Employee(FixedAgent):
         self.intensity = float(rng.lognormal(-(s**2) / 2, s))
         self.trust = float(rng.beta(pop.trust_a, pop.trust_b))
         self.fear = self.fear0
-        self.champion = False
-        self.aware = False
-        self.member_c = False
-        self.member_u = False
-        self.ever_member = False
+        self.frustration = 0.0
+        self.aware = self.member_c = self.ever_member = self.member_u = False
         self.invited = False
-        self.posts_c = 0
-        self.posts_u = 0
+        self.last_post = self.last_post_u = NEVER
         self.cum_posts_c = 0
-        self.cum_posts_u = 0
-        self.last_post = -(2**30)
-        self.sanctioned = False
-        self.followers = 0  # channel followers (in-degree on C)
-        self.following: set[CommsManager] = set()  # managers this employee follows
-        # Neighbourhood counts, sensed at the start of each step.
-        self.degree = 0
+        self.rank_score = 0  # a static targeting strategy's score
+        # This week's posts and events.
+        self.posts_c = self.removed = self.blocked = self.posts_u = self.harmful_u = 0
+        self.shown: list[Post] = []  # posts others can read this week
+        self.first_shown = 0  # index of the first of them in model.shown
+        self.joined_now = self.rejoined = self.left = self.founded = False
+        # A mention of a manager, pending until a post of one's own carries it.
+        self.mention_of: CommsManager | None = None
+        self.mention_at = 0
+        # The follow graph on the channel.
+        self.following: list[Employee] = []
+        self.followers = 0  # members following this employee
+        self.managers_followed = 0
+        # What the employee read this week (docs/odd.md, section 8.9).
+        self.rep_sum = 0.0
+        self.rep_n = self.unfollowed_reads = 0
+        self.exposure_candidate: Employee | None = None
+        self.mention_candidate: CommsManager | None = None
+        # The neighbourhood at the start of the week.
         self.n_member = self.n_active = self.n_under = self.n_sanct = 0
         self.trust_sum = 0.0
 
-    def is_active(self, step: int) -> bool:
-        return self.member_c and step - self.last_post < self.model.config.posting.window
+    def is_active(self, t: int) -> bool:
+        """A member of the channel who posted there in the last ``posting.window`` weeks."""
+        return self.member_c and t - self.last_post <= self.model.config.posting.window
 
-    def neighbours(self) -> list[Employee]:
-        return list(self.cell.neighborhood.agents)
-
-    # -- step 3: look at the neighbours (state at the start of the step)
+    # ---------------------------------------------------------------- sensing
     def sense(self) -> None:
+        """Count the neighbours by state, as they are at the start of the week."""
         t = self.model.t
-        self.degree = 0
-        self.n_member = self.n_active = self.n_under = self.n_sanct = 0
-        self.trust_sum = 0.0
+        window = self.model.config.posting.window
+        n_member = n_active = n_under = n_sanct = 0
+        trust_sum = 0.0
         for other in self.cell.neighborhood.agents:
-            self.degree += 1
             if other.member_c:
-                self.n_member += 1
-                self.trust_sum += other.trust
-                if other.is_active(t):
-                    self.n_active += 1
+                n_member += 1
+                trust_sum += other.trust
+                if t - other.last_post <= window:
+                    n_active += 1
             if other.member_u:
-                self.n_under += 1
-            if other.sanctioned:
-                self.n_sanct += 1
+                n_under += 1
+            if other.removed:
+                n_sanct += 1
+        self.n_member, self.n_active, self.n_under, self.n_sanct = (
+            n_member, n_active, n_under, n_sanct)
+        self.trust_sum = trust_sum
 
-    # -- steps 4-10
+    # ------------------------------------------------------------------ acting
     def act(self) -> None:
-        m = self.model
-        cfg = m.config
-        rnd = m.random
-        self.posts_c = self.posts_u = 0
-        self.sanctioned = False
-        joined_now = False
+        """The employee's own decisions of the week (docs/odd.md, sections 8.3-8.8)."""
+        self.posts_c = self.removed = self.blocked = self.posts_u = self.harmful_u = 0
+        self.shown = []
+        self.joined_now = self.rejoined = self.left = self.founded = False
         k = self.degree
         s_member = self.n_member / k if k else 0.0
         s_active = self.n_active / k if k else 0.0
         s_under = self.n_under / k if k else 0.0
-        w = cfg.awareness.active_weight
+        w = self.model.config.awareness.active_weight
         soc = (1 - w) * s_member + w * s_active
-        e, t, f = self.enthusiasm, self.trust, self.fear
-        kappa, pi, rho = m.friction, m.policing, m.restriction
+        in_u = self.member_u  # at the start of the week
+        self.become_aware(soc)
+        self.join_or_leave(soc)
+        self.post(s_active, in_u)
+        self.send_mention()
+        if in_u:
+            self.post_underground(s_under)
+        self.update_frustration()
+        self.go_underground(s_under, in_u)
+        self.update_fear(s_active)
 
-        # 4. awareness
-        if not self.aware:
-            a = cfg.awareness
-            hazard = a.p_external + a.p_comms * m.any_joined + a.q * soc
-            if rnd.random() < 1 - math.exp(-hazard):
-                self.aware = True
+    def become_aware(self, soc: float) -> None:
+        if self.aware:
+            return
+        m = self.model
+        a = m.config.awareness
+        promo = (a.p_comms if m.config.mechanisms.promotion
+                 and m.t >= m.config.comms.promote_step else 0.0)
+        hazard = a.p_external + promo + a.q * soc
+        if self.random.random() < 1 - math.exp(-hazard):
+            self.aware = True
 
-        # 5. joining C
-        if self.aware and not self.member_c and not m.closed:
-            j = cfg.joining
-            p = 1 - kappa if j.instant else min(1.0, (1 - kappa) * j.rate * (e + soc))
-            if self.invited:
-                p_inv = min(1.0, j.invite_rate * (1 - kappa) * (0.5 + t))
-                p = 1 - (1 - p) * (1 - p_inv)
-            if rnd.random() < p:
-                self.member_c = self.ever_member = joined_now = True
+    def join_or_leave(self, soc: float) -> None:
+        m = self.model
+        cfg = m.config
+        if not m.closed:
+            if self.aware and not self.member_c:
+                j = cfg.joining
+                kappa = m.friction
+                f = self.fear if cfg.mechanisms.fear_joining else self.fear0
+                g = max(0.0, 1 - cfg.fear.join_weight * f)
+                if j.instant:
+                    p = (1 - kappa) * g
+                else:
+                    p = min(1.0, (1 - kappa) * j.rate * (self.enthusiasm + soc)) * g
+                if self.invited:
+                    p_inv = min(1.0, j.invite_rate * (1 - kappa) * (0.5 + self.trust)) * g
+                    p = 1 - (1 - p) * (1 - p_inv)
+                if self.random.random() < p:
+                    self.member_c = True
+                    self.rejoined, self.joined_now = self.ever_member, not self.ever_member
+                    self.ever_member = True
+            elif self.member_c and cfg.mechanisms.churn:
+                if self.random.random() < cfg.joining.leave_rate * max(0.0, self.fear - self.fear0):
+                    self.member_c = False
+                    self.left = True
         self.invited = False
 
-        # 8a. joining U
-        if self.aware and not self.member_u:
-            if rnd.random() < cfg.underground.rate * e * (f + rho) * (s_under + 0.05):
-                self.member_u = True
+    def _posting_fear(self) -> float:
+        return self.fear if self.model.config.mechanisms.fear_posting else self.fear0
 
-        # 7. posting on C
-        post = cfg.posting
-        if self.member_c and not m.closed:
-            if post.mode == "threshold":
-                phi = (post.threshold + post.fear_shift * f - post.enthusiasm_shift * e
-                       - post.trust_shift * (t - 0.5))
-                self.posts_c = int(k > 0 and self.n_active >= phi * k - 1e-12)
-            else:
-                x = (post.intercept + post.social * s_active + post.enthusiasm * e
-                     - post.fear * f + post.trust * (t - 0.5))
-                self.posts_c = int(m.rng.poisson(self.intensity * _logistic(x) * (1 - rho)))
-            if self.posts_c:
-                self.cum_posts_c += self.posts_c
-                self.last_post = m.steps
-
-        # 8b. posting on U (baseline fear, no restriction)
-        if self.member_u:
-            x = (post.intercept + post.social * s_under + post.enthusiasm * e
-                 - post.fear * self.fear0 + post.trust * (t - 0.5))
-            self.posts_u = int(m.rng.poisson(self.intensity * _logistic(x)))
-            self.cum_posts_u += self.posts_u
-
-        # 9. policing
-        fc = cfg.fear
-        if self.posts_c and pi > 0:
-            if rnd.random() < 1 - (1 - fc.sanction_rate * pi) ** self.posts_c:
-                self.sanctioned = True
-                f += fc.sanction_fear
-        f = min(1.0, f + fc.neighbour_fear * min(self.n_sanct, 3))
-
-        # 10. fear relaxes
-        target = (self.fear0 + fc.policing_weight * pi
-                  + fc.monitoring_weight * cfg.comms.monitoring * (1 - t) * m.any_joined
-                  - fc.reassurance * s_active)
-        self.fear = f + fc.relax * (min(1.0, max(0.0, target)) - f)
-        if joined_now:
-            m.new_members.append(self)
-
-    # -- step 6
-    def follow_members(self, members: list[Employee]) -> None:
-        """Follow ``joining.follows`` members: preferentially (∝ followers + 1) or a
-        member org neighbour."""
+    def post(self, s_active: float, in_u: bool) -> None:
+        """Posts on the channel: each may be harmful, blocked, diverted to U or removed."""
         m = self.model
-        j = m.config.joining
-        rnd = m.random
-        for _ in range(j.follows):
-            u0, u1, u2 = rnd.random(), rnd.random(), rnd.random()
-            target = None
-            if u0 >= j.preferential:
-                nbrs = self.neighbours()
-                if nbrs:
-                    other = nbrs[int(u1 * len(nbrs))]
-                    target = other if other.member_c else None
-            if target is None:
-                total = len(members) + len(m.urn)
-                if total == 0:
-                    continue
-                idx = int(u2 * total)
-                target = members[idx] if idx < len(members) else m.urn[idx - len(members)]
-            if target is self:
-                continue
-            target.followers += 1
-            m.urn.append(target)
-            if isinstance(target, CommsManager) and target not in self.following:
-                self.following.add(target)
-                target.follower_count += 1
+        if not self.member_c or m.closed:
+            return
+        cfg = m.config
+        p = cfg.posting
+        f = self._posting_fear()
+        if p.mode == "threshold":
+            phi = (p.threshold + p.fear_shift * f - p.enthusiasm_shift * self.enthusiasm
+                   - p.trust_shift * (self.trust - 0.5))
+            n = int(self.degree > 0 and self.n_active >= phi * self.degree - 1e-12)
+        else:
+            x = (p.intercept + p.social * s_active + p.enthusiasm * self.enthusiasm
+                 - p.fear * f + p.trust * (self.trust - 0.5))
+            n = int(m.rng.poisson(self.intensity * _logistic(x)))
+        if not n:
+            return
+        rnd = self.random.random
+        detect = cfg.channel.harm_detection
+        sanction = cfg.fear.sanction_rate * m.policing
+        divert = _clip01(f + self.frustration - self.fear0) if in_u else 0.0
+        published = 0
+        for _ in range(n):
+            harmful = rnd() < p.harmful
+            if rnd() < (min(1.0, detect * m.restriction) if harmful else m.restriction):
+                self.blocked += 1
+            elif in_u and rnd() < divert:
+                self.posts_u += 1
+                self.harmful_u += harmful
+            else:
+                published += 1
+                if rnd() < (min(1.0, detect * sanction) if harmful else sanction):
+                    self.removed += 1  # read by nobody
+                else:
+                    self.shown.append(Post(self, harmful))
+        if published:
+            self.posts_c = published
+            self.cum_posts_c += published
+            self.last_post = m.t
 
-    # -- step 13
-    def update_trust(self, ambient: float) -> None:
+    def send_mention(self) -> None:
+        """A pending mention goes out with a shown post; it lapses after the window."""
+        if self.mention_of is None:
+            return
+        if self.shown:
+            self.shown.append(Post(self, mention=self.mention_of))
+            self.mention_of = None
+        elif self.model.t - self.mention_at >= self.model.config.posting.window:
+            self.mention_of = None
+
+    def post_underground(self, s_under: float) -> None:
+        """Posts on a back-channel, where nobody watches: baseline fear, no restriction."""
+        m = self.model
+        p = m.config.posting
+        x = (p.intercept + p.social * s_under + p.enthusiasm * self.enthusiasm
+             - p.fear * self.fear0 + p.trust * (self.trust - 0.5))
+        n = int(m.rng.poisson(self.intensity * _logistic(x)))
+        for _ in range(n):
+            self.harmful_u += self.random.random() < p.harmful
+        self.posts_u += n
+        if self.posts_u:
+            self.last_post_u = m.t
+
+    def update_frustration(self) -> None:
+        u = self.model.config.underground
+        if self.model.config.mechanisms.frustration:
+            self.frustration = (u.frustration_decay * self.frustration
+                                + u.frustration * (self.blocked + self.removed))
+
+    def go_underground(self, s_under: float, in_u: bool) -> None:
+        """Idle back-channel members lapse; the frustrated found one, others join one."""
+        m = self.model
+        u = m.config.underground
+        phi = self.frustration
+        if in_u:
+            if m.t - self.last_post_u >= m.config.posting.window:
+                self.member_u = False
+        elif phi > 0 and self.random.random() < u.found * self.enthusiasm * min(phi, 1.0):
+            self.member_u = self.founded = True
+            self.last_post_u = m.t
+        elif self.aware and s_under > 0:
+            if self.random.random() < u.rate * self.enthusiasm * (self.fear + phi) * s_under:
+                self.member_u = True
+                self.last_post_u = m.t
+
+    def update_fear(self, s_active: float) -> None:
+        m = self.model
+        fc = m.config.fear
+        mech = m.config.mechanisms
+        f = self.fear
+        if mech.policing_fear:
+            if self.removed:
+                f += fc.sanction_fear
+            f = min(1.0, f + fc.neighbour_fear * min(self.n_sanct, 3))
+        target = self.fear0 - fc.reassurance * s_active
+        if mech.policing_fear:
+            target += fc.policing_weight * m.policing
+        if mech.surveillance_chill and m.manager_on:
+            c = m.config.comms
+            target += (fc.monitoring_weight * c.visibility * c.monitoring
+                       * (fc.chill_trust - self.trust) * (1 + c.authority))
+        self.fear = f + fc.relax * (_clip01(target) - f)
+
+    # ----------------------------------------------------------------- reading
+    def read(self) -> None:
+        """Read the channel (followees' posts and a feed) and back-channel ties' posts."""
+        self.rep_sum = 0.0
+        self.rep_n = self.unfollowed_reads = 0
+        self.exposure_candidate = self.mention_candidate = None
+        m = self.model
+        cfg = m.config
+        rnd = self.random.random
+        view = cfg.visibility.follower_view
+        if self.member_c and not m.closed:
+            for followee in self.following:
+                for post in followee.shown:
+                    if rnd() < view:
+                        self.read_post(post, in_feed=False)
+            feed = cfg.visibility.feed if cfg.mechanisms.feed else 0.0
+            own = len(self.shown)
+            others = len(m.shown) - own
+            if feed > 0 and others > 0:
+                k = min(int(m.rng.poisson(feed)), others)
+                for x in self.random.sample(range(others), k):  # distinct, not one's own
+                    self.read_post(m.shown[x if x < self.first_shown else x + own], in_feed=True)
+        if self.member_u:
+            for other in self.cell.neighborhood.agents:
+                if other.member_u:
+                    for p in range(other.posts_u):
+                        if rnd() < view:
+                            m.count_read(self, other, harmful=p < other.harmful_u,
+                                         comms=False, underground=True)
+
+    def read_post(self, post: Post, in_feed: bool) -> None:
+        author = post.author
+        comms = isinstance(author, CommsManager)
+        self.model.count_read(self, author, post.harmful, comms, underground=False)
+        if comms:
+            self.rep_sum += author.reputation
+            self.rep_n += 1
+        if post.mention is not None:
+            self.rep_sum += post.mention.reputation
+            self.rep_n += 1
+            if post.mention not in self.following:
+                self.mention_candidate = post.mention
+        if in_feed and author not in self.following:
+            # Keep one unfollowed poster, uniformly, as the candidate of an exposure follow.
+            self.unfollowed_reads += 1
+            if self.random.random() < 1 / self.unfollowed_reads:
+                self.exposure_candidate = author
+
+    # --------------------------------------------------------------- following
+    def add_follow(self, other: Employee, route: str) -> None:
+        """Follow ``other`` by ``route`` (an :data:`EVENTS` name) unless it is oneself,
+        already followed, or the row is full."""
+        if (other is self or other in self.following
+                or len(self.following) >= self.model.config.following.cap):
+            return
+        self.following.append(other)
+        other.followers += 1
+        if isinstance(other, CommsManager):
+            self.managers_followed += 1
+        self.model.events[route] += 1
+
+    def remove_follow(self, other: Employee) -> None:
+        self.following.remove(other)
+        other.followers -= 1
+        if isinstance(other, CommsManager):
+            self.managers_followed -= 1
+        self.model.events["unfollows"] += 1
+
+    def follow(self, new_managers: list[CommsManager]) -> None:
+        """This week's follows, route by route (docs/odd.md, section 8.10)."""
+        if not self.member_c:
+            return
+        m = self.model
+        cfg = m.config
+        mech = cfg.mechanisms
+        rnd = self.random.random
+        if self.joined_now:
+            j = cfg.joining
+            preferential = j.preferential if mech.preferential_follow else 0.0
+            members, cum_weights = m.popular
+            for _ in range(j.follows):
+                if rnd() < preferential:  # weight followers + 1
+                    other = self.random.choices(members, cum_weights=cum_weights)[0]
+                    self.add_follow(other, "follows_preferential")
+                    continue
+                other = self.cell.neighborhood.select_random_agent(default=None)
+                if other is None or not other.member_c:
+                    other = self.random.choice(members)
+                self.add_follow(other, "follows_neighbour")
+        if mech.authority_follow:
+            for manager in m.comms:
+                if manager.joined and (self.joined_now or manager.joined_at == m.t):
+                    if rnd() < cfg.comms.authority:
+                        self.add_follow(manager, "follows_authority")
+        if self.exposure_candidate is not None and mech.exposure_follow:
+            if rnd() < 1 - (1 - cfg.following.exposure_rate) ** self.unfollowed_reads:
+                self.add_follow(self.exposure_candidate, "follows_exposure")
+        if self.mention_candidate is not None and mech.reshare:
+            if rnd() < cfg.following.mention_follow:
+                self.add_follow(self.mention_candidate, "follows_mention")
+        if mech.follow_back:
+            for manager in new_managers:
+                if self in manager.follows and rnd() < self.trust:
+                    self.add_follow(manager, "follows_back")
+
+    # ------------------------------------------------------------------- trust
+    def update_trust(self) -> None:
+        """DeGroot towards member neighbours, then a drift towards the managers read."""
+        cfg = self.model.config
         t = self.trust
-        if self.n_member:
-            a = self.model.config.trust.averaging
-            t = (1 - a) * t + a * self.trust_sum / self.n_member
-        if self.member_c:
-            t += ambient * (self.model.reputation - t)
-        self.trust = min(1.0, max(0.0, t))
+        if cfg.mechanisms.peer_trust and self.n_member:
+            mu = cfg.trust.averaging
+            t = (1 - mu) * t + mu * self.trust_sum / self.n_member
+        if cfg.mechanisms.ambient_trust and self.member_c and self.rep_n:
+            t += cfg.trust.ambient * (self.rep_sum / self.rep_n - t)
+        self.trust = _clip01(t)
 
 
 class CommsManager(Employee):
-    """A comms manager: an employee who engages, reviews its tone and keeps ties."""
+    """A comms manager: joins, follows, posts, reads, engages and reviews its tone."""
 
-    def __init__(self, model: PlainMesaModel, cell: Any, node: int) -> None:
-        super().__init__(model, cell, node)
-        c = model.config.comms
+    def __init__(self, model: PlainMesaModel, cell: Cell, department: int) -> None:
+        super().__init__(model, cell, department)
         self.joined = False
-        self.tone = c.tone
+        self.joined_at = -1
+        self.tone = model.config.comms.tone
         self.direction = 1.0
+        self.delta = 0.1  # the next review's step
+        self.rises = 0
         self.positive = self.interactions = 0
         self.window_positive = self.window_interactions = 0
         self.last_rate = math.nan
-        self.follower_count = 0
-        self.ties: dict[Employee, float] = {}
-
-    def act(self) -> None:
-        # Managers are not adopters: only an invitation lapses.
-        self.posts_c = self.posts_u = 0
-        self.sanctioned = False
-        self.invited = False
-
-    def update_trust(self, ambient: float) -> None:
-        pass
+        self.read_share = 0.0
+        self.ties: dict[Employee, float] = {}  # relationship strength r
+        self.follows: set[Employee] = set()  # the members this manager follows
 
     @property
-    def reputation_value(self) -> float:
-        return (self.positive + 1.0) / (self.interactions + 2.0)
+    def reputation(self) -> float:
+        """The share of positive interactions, with a 1-in-2 prior."""
+        return (self.positive + 1) / (self.interactions + 2)
 
-    # -- step 11
-    def engage(self, eligible: list[Employee], pool: list[Employee]) -> None:
+    def join(self, t: int) -> None:
+        self.joined = self.member_c = self.ever_member = self.aware = True
+        self.joined_at = t
+
+    def pick(self, pool: list[Employee], top: list[Employee], p_ranked: float) -> Employee:
+        """From the top-ranked part with P = ``p_ranked`` (if it has anyone), else the pool."""
+        if top and self.random.random() < p_ranked:
+            return self.random.choice(top)
+        return self.random.choice(pool)
+
+    def follow_members(self, pools: Pools) -> None:
+        """On joining, follow ``comms.follows`` distinct members (docs/odd.md, section 8.2)."""
+        c = self.model.config.comms
+        want = min(c.follows, len(pools.members))
+        for _ in range(4 * want + 16):  # a repeat is redrawn, within a budget
+            if len(self.follows) >= want:
+                break
+            self.follows.add(self.pick(pools.members, pools.top_members, c.monitoring))
+
+    def publish(self, posts: int) -> None:
+        self.shown = [Post(self) for _ in range(posts)] if self.joined else []
+
+    def read_channel(self) -> None:
+        """Read the members followed and a feed: the share of this week's posts read."""
         m = self.model
-        c, tr = m.config.comms, m.config.trust
-        rnd = m.random
-        if not eligible:
+        cfg = m.config
+        self.read_share = 0.0
+        others = len(m.shown) - len(self.shown)
+        if not self.joined or m.closed or others <= 0:
             return
+        view = cfg.visibility.follower_view
+        reads = sum(self.random.random() < view for a in self.follows for _ in a.shown)
+        if cfg.mechanisms.feed:
+            reads += min(int(m.rng.poisson(cfg.visibility.feed)), others)
+        self.read_share = min(1.0, reads / others)
+
+    def engage(self, pools: Pools) -> None:
+        """``comms.effort`` invitations and interactions with members (section 8.12)."""
+        if not self.joined:
+            return
+        m = self.model
+        cfg = m.config
+        c, tr, mech = cfg.comms, cfg.trust, cfg.mechanisms
+        rnd = self.random.random
+        p_ranked = max(c.monitoring, self.read_share)
         for _ in range(c.effort):
-            u0, u1, u2, u3 = rnd.random(), rnd.random(), rnd.random(), rnd.random()
-            if u0 < c.monitoring and pool:
-                other = pool[int(u1 * len(pool))]
-            else:
-                other = eligible[int(u1 * len(eligible))]
-            if not other.member_c:
-                other.invited = True
+            if pools.others and (not pools.members or rnd() < c.invite_share):
+                other = self.pick(pools.others, pools.top_others, p_ranked)
+                other.invited = True  # decides next week
+                m.events["invitations"] += 1
                 continue
+            other = self.pick(pools.members, pools.top_members, p_ranked)
             self.interactions += 1
             self.window_interactions += 1
-            p = 0.2 + 0.6 * (1 - abs(self.tone - tr.best_tone)) * (0.5 + other.trust)
-            if u2 < p:
+            t = other.trust
+            if rnd() < 0.2 + 0.6 * (1 - abs(self.tone - m.best_tone)) * (0.5 + t):
                 self.positive += 1
                 self.window_positive += 1
-                other.trust += tr.gain * (1 - other.trust)
+                r = self.ties.get(other, 0.0) + 1
+                self.ties[other] = r
+                if not mech.relationship_trust:
+                    r = 1.0
+                other.trust = t + tr.gain * (1 - t) * r / (r + tr.relationship_half)
                 other.fear *= 0.9
-                self.ties[other] = self.ties.get(other, 0.0) + 1.0
-                if self not in other.following and u3 < 0.3:
-                    other.following.add(self)
-                    self.follower_count += 1
-                    self.followers += 1
-                    m.urn.append(self)
+                if rnd() < cfg.following.after_positive:
+                    other.add_follow(self, "follows_positive")
+                if mech.reshare and other.mention_of is None and rnd() < c.reshare:
+                    other.mention_of, other.mention_at = self, m.t
             else:
-                other.trust -= tr.loss * other.trust
+                other.trust = t - tr.loss * t
+                if self in other.following and rnd() < cfg.following.unfollow:
+                    other.remove_follow(self)
 
-    # -- step 12
-    def review(self, tenure: int) -> None:
+    def review(self) -> None:
+        """Every ``comms.review_every`` weeks of tenure, learn the tone (section 8.13)."""
         c = self.model.config.comms
-        if tenure <= 0 or tenure % c.review_every:
+        tenure = self.model.t + 1 - self.joined_at
+        if (not self.joined or tenure <= 0 or tenure % c.review_every
+                or not self.window_interactions):
             return
-        if self.window_interactions:
-            rate = self.window_positive / self.window_interactions
-            if c.learn_tone:
+        rate = self.window_positive / self.window_interactions
+        if c.learn_tone:
+            move = True
+            if not math.isnan(self.last_rate):
                 if rate < self.last_rate:
                     self.direction = -self.direction
-                self.tone = min(1.0, max(0.0, self.tone + 0.1 * self.direction))
-            self.last_rate = rate
+                    self.delta = max(self.delta / 2, 0.025)
+                    self.rises = 0
+                elif rate > self.last_rate:
+                    self.rises += 1
+                    if self.rises >= 2:
+                        self.delta = min(self.delta * 2, 0.2)
+                        self.rises = 0
+                else:
+                    move = False
+            if move:
+                tone = self.tone + self.direction * self.delta
+                if not 0 <= tone <= 1:  # turn at the bounds
+                    self.direction = -self.direction
+                    tone = self.tone + self.direction * self.delta
+                self.tone = _clip01(tone)
+        self.last_rate = rate
         self.window_positive = self.window_interactions = 0
 
     def decay_ties(self) -> None:
         decay = self.model.config.trust.tie_decay
-        for other, value in list(self.ties.items()):
-            value *= decay
-            if value < TIE_FLOOR:
+        for other, r in list(self.ties.items()):
+            if r * decay < TIE_FLOOR:
                 del self.ties[other]
             else:
-                self.ties[other] = value
+                self.ties[other] = r * decay
 
 
 class PlainMesaModel(mesa.Model):
@@ -313,184 +583,278 @@ class PlainMesaModel(mesa.Model):
     Parameters
     ----------
     scenario
-        As for :class:`adoptsim.AdoptionModel`.
+        As for :class:`adoptsim.AdoptionModel`: a path, a config, a dict or None.
     rng
-        Seed; the network is built from the same seed as adoptsim's.
+        The seed, as for :class:`adoptsim.AdoptionModel` (None: fresh entropy);
+        the organisation network is the one adoptsim builds for it.
     **params
-        Flat overrides, as for :class:`adoptsim.AdoptionModel`.
+        Flat overrides (``employees=500``, ``comms_join_step=13``), as for
+        :class:`adoptsim.AdoptionModel`.
+
+    Raises
+    ------
+    InputError
+        For bad parameters, as :class:`adoptsim.AdoptionModel` does.
+    NotImplementedError
+        For the ``complete`` generator (no ties to place agents on).
     """
 
-    def __init__(self, scenario: Any = None, *, rng: int | None = None, **params: Any) -> None:
+    def __init__(self, scenario: Any = None, *, rng: Any = None, **params: Any) -> None:
         cfg: ScenarioConfig = as_config(scenario)
         if params:
             cfg = with_overrides(cfg, flat_to_dotted(params))
-        seed = cfg.run.seed if rng is None else rng
-        super().__init__(rng=seed)
+        if cfg.organisation.generator == "complete":
+            raise NotImplementedError("the plain Mesa baseline has no 'complete' generator")
+        seed = run_seed(rng)
+        self.seed = seed
+        super().__init__(rng=rng if seed is None else seed)
         self.config = cfg
-        if cfg.comms.strategy == "greedy" or cfg.organisation.generator == "complete":
-            raise NotImplementedError("plain Mesa baseline: no 'greedy' and no 'complete'")
-        # The same organisation network as adoptsim's for this seed.
-        net_rng, _ = np.random.default_rng(seed).spawn(2)
+        # The same organisation network as adoptsim's (the first stream spawned).
+        net_rng, _ = self.rng.spawn(2)
+        if cfg.organisation.seed is not None:
+            net_rng = np.random.default_rng(cfg.organisation.seed)
         net = build_network(cfg.organisation, net_rng, cfg.resolve_path)
-        self.n = net.n
         self.space = Network(net.to_networkx(), random=self.random, layout=None)
         managers = set(manager_nodes(cfg, net).tolist())
-        self.people: list[Employee] = []
         for node in range(net.n):
-            klass = CommsManager if node in managers else Employee
-            self.people.append(klass(self, self.space[node], node))
-        self.comms = [a for a in self.people if isinstance(a, CommsManager)]
-        self.staff = [a for a in self.people if not isinstance(a, CommsManager)]
-        self.department = {a: int(net.department[a.node]) for a in self.people}
-        # Champions: the most enthusiastic share of staff, members at step 0.
-        n_champ = round(cfg.population.champion_share * len(self.staff))
-        for a in sorted(self.staff, key=lambda a: -a.enthusiasm)[:n_champ]:
-            a.champion = a.member_c = a.ever_member = a.aware = True
+            kind = CommsManager if node in managers else Employee
+            kind(self, self.space[node], int(net.department[node]))
+        self.staff = self.agents.select(lambda a: not isinstance(a, CommsManager))
+        self.comms = self.agents.select(lambda a: isinstance(a, CommsManager))
+        self.n_staff = len(self.staff)
+        # Champions: the most enthusiastic share of staff, members from week 0.
+        n_champ = round(cfg.population.champion_share * self.n_staff)
+        champions = sorted(self.staff, key=lambda a: -a.enthusiasm)[:n_champ]
+        for a in champions:
+            a.aware = a.member_c = a.ever_member = True
         for a in self.comms:
             a.aware = True
-        if cfg.posting.initial_active:
-            champions = [a for a in self.staff if a.champion]
-            for a in self.random.sample(champions, cfg.posting.initial_active):
-                a.last_post = -1
-        self.urn: list[Employee] = []
-        self.new_members: list[Employee] = []
+        if cfg.posting.initial_active > n_champ:
+            raise InputError(
+                f"posting.initial_active = {cfg.posting.initial_active} exceeds the number of "
+                f"members at step 0 ({n_champ} champions); raise population.champion_share "
+                f"or lower initial_active.")
+        for a in self.random.sample(champions, cfg.posting.initial_active):
+            a.last_post = -1
+        strategy = STRATEGIES[cfg.comms.strategy]
+        if strategy.score is not None and len(self.comms):
+            k = max(cfg.comms.effort, math.ceil(cfg.comms.focus * net.n))
+            for a, score in zip(self.agents, strategy.score(net, k, self.rng), strict=True):
+                a.rank_score = int(score)
         self.friction = self.policing = self.restriction = 0.0
-        self.closed = False
-        self.any_joined = False
-        self.reputation = 0.0
+        self.best_tone = cfg.trust.best_tone
+        self.closed = self.manager_on = False
+        self.t = -1
+        self.shown: list[Post] = []
+        self.popular: tuple[list[Employee], list[int]] = ([], [])
+        self.reads_c = self.reads_u = self.harmful_reads = 0
+        self.weight_conv = self.weight_comms = 0.0
+        self.events: Counter[str] = Counter()  # this week's follows, invitations, ...
         self.benefit = self.benefit_cum = 0.0
-        self.t = 0
-        self.datacollector = mesa.DataCollector(model_reporters={
-            "aware": lambda m: m.share(lambda a: a.aware),
-            "member": lambda m: m.share(lambda a: a.member_c),
-            "active": lambda m: m.share(lambda a: a.is_active(m.steps)),
-            "underground": lambda m: m.share(lambda a: a.member_u),
-            "posts_c": lambda m: sum(a.posts_c for a in m.people),
-            "posts_u": lambda m: sum(a.posts_u for a in m.people),
-            "trust": lambda m: sum(a.trust for a in m.staff) / len(m.staff),
-            "fear": lambda m: sum(a.fear for a in m.staff) / len(m.staff),
-            "cm_follower_share": lambda m: m.follower_share(),
-            "cm_reach": lambda m: m.share(lambda a: bool(a.following) or any(
-                a in c.ties for c in m.comms)),
-            "cm_tone": lambda m: (sum(c.tone for c in m.comms) / len(m.comms)
-                                  if m.comms else math.nan),
-            "cm_reputation": lambda m: (sum(c.reputation_value for c in m.comms) / len(m.comms)
-                                        if m.comms else math.nan),
-            "benefit": "benefit",
-            "benefit_cum": "benefit_cum",
-        })
+        self.benefit_comms = self.benefit_comms_cum = 0.0
+        self.datacollector = mesa.DataCollector(model_reporters=REPORTERS)
         self.datacollector.collect(self)
 
-    def share(self, test) -> float:
-        """Share of staff (employees other than the managers) passing ``test``."""
-        return sum(1 for a in self.staff if test(a)) / len(self.staff)
-
-    def follower_share(self) -> float:
-        members = sum(1 for a in self.staff if a.member_c)
-        following = sum(1 for a in self.people if a.member_c and a.following)
-        return following / members if members else 0.0
-
+    # -------------------------------------------------------------- the week
     def step(self) -> None:
-        cfg = self.config
+        """One week (docs/odd.md, section 3)."""
         self.t = t = self.steps - 1
-
-        # 1. policy switch
-        if t == cfg.channel.policy_start:
-            self.friction, self.policing, self.restriction = cfg.channel.levers()
-            if cfg.channel.policy == "shutdown" and not self.closed:
-                for a in self.staff:
-                    if a.is_active(t) and self.random.random() < min(
-                            1.0, cfg.underground.migrate * (0.5 + a.enthusiasm)):
-                        a.member_u = True
-                for a in self.people:
-                    a.member_c = False
-                self.closed = True
-
-        # 2. managers join and follow members
-        joining = [c for c in self.comms if not c.joined]
-        if not self.closed and t >= cfg.comms.join_step and joining:
-            for c in joining:
-                c.joined = c.member_c = c.ever_member = True
-            members = [a for a in self.people if a.member_c]
-            for c in joining:
-                c.follow_members(members)
-
-        # 3. neighbour statistics (managers show the team's reputation)
-        for c in self.comms:
-            c.trust = c.reputation_value
-        self.any_joined = any(c.joined for c in self.comms) and not self.closed
-        self.agents.do("sense")
-
-        # 4-10, then 6. following
-        self.new_members = []
-        self.agents.do("act")
-        if self.new_members:
-            members = [a for a in self.people if a.member_c]
-            for a in self.new_members:
-                a.follow_members(members)
-
-        # 11-12. engagement and tone review
-        c = cfg.comms
-        if self.any_joined and c.strategy != "none" and c.effort:
-            eligible = [a for a in self.staff if a.member_c or (c.invite and a.aware)]
-            pool = self.ranked_pool(eligible)
-            for manager in self.comms:
-                if manager.joined:
-                    manager.engage(eligible, pool)
-        if any(m.joined for m in self.comms):
-            for manager in self.comms:
-                manager.review(t + 1 - c.join_step)
-
-        # 13. trust
-        joined = [m for m in self.comms if m.joined]
-        self.reputation = (sum(m.reputation_value for m in joined) / len(joined)
-                           if self.any_joined else 0.0)
-        ambient = cfg.trust.ambient * self.follower_share() if self.any_joined else 0.0
-        self.agents.do("update_trust", ambient)
-        if self.any_joined:
-            for manager in self.comms:
-                manager.decay_ties()
-
-        # 14. benefit
-        self.benefit = self.compute_benefit()
-        self.benefit_cum += self.benefit
-        self.datacollector.collect(self)
-        if self.steps >= cfg.run.steps:
-            self.running = False
-
-    def ranked_pool(self, eligible: list[Employee]) -> list[Employee]:
-        """The strategy's top ``focus`` share of ``eligible``, ties broken at random."""
+        self.reads_c = self.reads_u = self.harmful_reads = 0
+        self.weight_conv = self.weight_comms = 0.0
+        self.events.clear()
+        self.policy_switch()
+        new_managers = self.managers_join()
+        self.manager_on = not self.closed and any(m.joined for m in self.comms)
+        for manager in self.comms:
+            manager.trust = manager.reputation  # what its ties see
+        self.staff.do("sense")
+        self.staff.do("act")
+        self.publish()
+        self.staff.do("read")
+        self.following(new_managers)
+        self.comms.do("read_channel")
         c = self.config.comms
-        if c.strategy == "random" or not eligible:
-            return []
-        score = {
-            "champions": lambda a: a.cum_posts_c,
-            "followers": lambda a: a.followers,
-            "degree": lambda a: a.degree,
-            "bridging": lambda a: sum(
-                1 for b in a.neighbours() if self.department[b] != self.department[a]),
-        }[c.strategy]
-        size = min(len(eligible), max(c.effort, math.ceil(c.focus * len(eligible))))
-        ranked = sorted(eligible, key=lambda a: (-score(a), self.random.random()))
-        return ranked[:size]
-
-    def compute_benefit(self) -> float:
+        if not self.closed and STRATEGIES[c.strategy].engages and c.effort:
+            pools = self.pools()
+            if pools.members or pools.others:
+                self.comms.do("engage", pools)
+        self.comms.do("review")
+        self.staff.do("update_trust")
+        self.comms.do("decay_ties")
         b = self.config.benefit
-        members = sum(1 for a in self.people if a.member_c)
-        posts_c = sum(a.posts_c for a in self.people)
-        value = 0.0
-        if members and posts_c:
-            staff_members = [a for a in self.staff if a.member_c]
-            mean_value = sum(0.5 + a.trust for a in staff_members) / len(staff_members)
-            value += b.channel / self.n * members * posts_c * mean_value
-        value += b.underground / self.n * sum(a.posts_u * a.n_under for a in self.people)
-        return value
+        staff = max(self.n_staff, 1)
+        self.benefit = (b.per_view * self.weight_conv - b.harm * self.harmful_reads) / staff
+        self.benefit_cum += self.benefit
+        self.benefit_comms = b.per_view * self.weight_comms / staff
+        self.benefit_comms_cum += self.benefit_comms
+        self.datacollector.collect(self)
+        self.running = t + 1 < self.config.run.steps
+
+    def policy_switch(self) -> None:
+        """At ``channel.policy_start`` the policy's levers take effect; a shutdown closes C."""
+        ch = self.config.channel
+        if self.t != ch.policy_start:
+            return
+        self.friction, self.policing, self.restriction = ch.levers()
+        self.best_tone = _clip01(self.config.trust.best_tone + self.config.trust.best_tone_shift)
+        if ch.policy == "shutdown" and not self.closed:
+            for a in self.staff:
+                if a.is_active(self.t) and self.config.mechanisms.frustration:
+                    a.frustration += 1.0
+            for a in self.agents:
+                a.member_c = False
+                a.followers = 0
+            self.closed = True
+
+    def managers_join(self) -> list[CommsManager]:
+        """Managers whose week has come join C and follow members; returns them."""
+        if self.closed or self.t < self.config.comms.join_step:
+            return []
+        new = [m for m in self.comms if not m.joined]
+        for manager in new:
+            manager.join(self.t)
+        if new and self.config.comms.follows:
+            pools = self.pools()
+            if pools.members:
+                for manager in new:
+                    manager.follow_members(pools)
+        return new
+
+    def publish(self) -> None:
+        """Lay out this week's shown posts, poster by poster (the feed draws from them)."""
+        mech, c = self.config.mechanisms, self.config.comms
+        posts = c.posts if mech.manager_posts and not self.closed else 0
+        for manager in self.comms:
+            manager.publish(posts)
+        self.shown = []
+        for a in self.agents:
+            a.first_shown = len(self.shown)
+            self.shown += a.shown
+
+    def count_read(self, reader: Employee, author: Employee, harmful: bool, comms: bool,
+                   underground: bool) -> None:
+        """One read: its count, its benefit weight and harm (docs/odd.md, section 8.9)."""
+        if underground:
+            self.reads_u += 1
+        else:
+            self.reads_c += 1
+        cross = reader.department != author.department
+        self.events["cross_reads"] += cross
+        weight = 1 + self.config.benefit.cross_silo * cross
+        if comms:
+            self.weight_comms += weight
+        else:
+            self.weight_conv += weight
+        self.harmful_reads += harmful
+
+    def following(self, new_managers: list[CommsManager]) -> None:
+        """Leavers' follows stop counting, rejoiners' count again; then members follow."""
+        for a in self.staff:
+            if a.left or a.rejoined:
+                for other in a.following:
+                    other.followers += 1 if a.rejoined else -1
+        if self.closed:
+            return
+        if self.config.joining.follows and any(a.joined_now for a in self.staff):
+            members = [a for a in self.agents if a.member_c]
+            self.popular = (members, list(accumulate(a.followers + 1 for a in members)))
+        self.staff.do("follow", new_managers)
+
+    def pools(self) -> Pools:
+        """Members and (with invitations) aware non-members, and their top-ranked parts."""
+        c = self.config.comms
+        members = [a for a in self.staff if a.member_c]
+        others = []
+        if c.invite and self.config.mechanisms.invitations and not self.closed:
+            others = [a for a in self.staff if a.aware and not a.member_c]
+        # Strategies that rank by what members do rank no non-members.
+        static = STRATEGIES[c.strategy].score is not None
+        score = RANKED_BY.get(c.strategy, "rank_score" if static else None)
+        top_members = self.top(members, score) if score else []
+        top_others = self.top(others, score) if static else []
+        return Pools(members, top_members, others, top_others)
+
+    def top(self, pool: list[Employee], score: str) -> list[Employee]:
+        """The pool's top ``comms.focus`` share by the attribute ``score`` (at least
+        ``comms.effort`` of them), ties at the cut broken at random."""
+        c = self.config.comms
+        size = min(len(pool), max(c.effort, math.ceil(c.focus * len(pool))))
+        rnd = self.random.random
+        return heapq.nlargest(size, pool, key=lambda a: (getattr(a, score), rnd()))
 
     def run(self, steps: int | None = None) -> pd.DataFrame:
-        """Run to ``run.steps`` (or ``steps`` more); return the time series."""
+        """Run to ``run.steps`` (or ``steps`` more weeks); return the time series."""
         target = self.config.run.steps if steps is None else self.steps + steps
         while self.steps < target:
             self.step()
         df = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
         df.insert(0, "step", np.arange(len(df)))
         return df
+
+
+# ------------------------------------------------------------------ reporters
+def _share(model: PlainMesaModel, test: Callable[[Employee], bool]) -> float:
+    """The share of staff (employees other than the managers) passing ``test``."""
+    return sum(1 for a in model.staff if test(a)) / model.n_staff
+
+
+def _follower_share(model: PlainMesaModel) -> float:
+    members = [a for a in model.staff if a.member_c]
+    return sum(1 for a in members if a.managers_followed) / len(members) if members else 0.0
+
+
+def _reach(model: PlainMesaModel) -> float:
+    """Staff tied to, followed by, or following a manager."""
+    reached = set()
+    for manager in model.comms:
+        reached.update(manager.ties, manager.follows)
+    return _share(model, lambda a: a.managers_followed > 0 or a in reached)
+
+
+def _managers_mean(model: PlainMesaModel, value: Callable[[CommsManager], float]) -> float:
+    return sum(value(m) for m in model.comms) / len(model.comms) if model.comms else math.nan
+
+
+#: Counts of this week's events, under adoptsim's column names.
+EVENTS = ("invitations", "follows_preferential", "follows_neighbour", "follows_authority",
+          "follows_exposure", "follows_mention", "follows_back", "follows_positive", "unfollows")
+
+
+def _event_count(name: str) -> Callable[[PlainMesaModel], int]:
+    return lambda m: m.events[name]
+
+
+def _cross_silo_share(model: PlainMesaModel) -> float:
+    reads = model.reads_c + model.reads_u
+    return model.events["cross_reads"] / reads if reads else 0.0
+
+
+#: The time series, under adoptsim's column names.
+REPORTERS: dict[str, Any] = {
+    "aware": lambda m: _share(m, lambda a: a.aware),
+    "member": lambda m: _share(m, lambda a: a.member_c),
+    "active": lambda m: _share(m, lambda a: a.is_active(m.steps)),
+    "underground": lambda m: _share(m, lambda a: a.member_u),
+    "posts_c": lambda m: m.staff.agg("posts_c", sum),
+    "posts_u": lambda m: m.staff.agg("posts_u", sum),
+    "trust": lambda m: m.staff.agg("trust", sum) / m.n_staff,
+    "fear": lambda m: m.staff.agg("fear", sum) / m.n_staff,
+    "frustration": lambda m: m.staff.agg("frustration", sum) / m.n_staff,
+    "cm_follower_share": _follower_share,
+    "cm_reach": _reach,
+    "cm_tone": lambda m: _managers_mean(m, lambda c: c.tone),
+    "cm_reputation": lambda m: _managers_mean(m, lambda c: c.reputation),
+    "benefit": "benefit",
+    "benefit_cum": "benefit_cum",
+    "benefit_comms": "benefit_comms",
+    "benefit_comms_cum": "benefit_comms_cum",
+    "reads_c": "reads_c",
+    "reads_u": "reads_u",
+    "harmful_reads": "harmful_reads",
+    "removed": lambda m: m.staff.agg("removed", sum),
+    "blocked": lambda m: m.staff.agg("blocked", sum),
+    "leavers": lambda m: m.staff.agg("left", sum),
+    "founders": lambda m: m.staff.agg("founded", sum),
+    "cross_silo_share": _cross_silo_share,
+    **{name: _event_count(name) for name in EVENTS},
+}

@@ -2,6 +2,8 @@
 
 import json
 import shutil
+import subprocess
+import sys
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -17,10 +19,12 @@ from adoptsim.sweeps.run import run_sweep
 from adoptsim.sweeps.store import Store, flatten_summary, read_summaries
 from sweep_files import (
     GRID,
+    ROOT,
     assert_same_results,
     batch_files,
     cli,
     stored_runs,
+    subprocess_env,
     write_experiment,
 )
 
@@ -214,3 +218,15 @@ def test_a_store_of_another_version_is_refused_unless_forced(reference, tmp_path
     res = cli(monkeypatch, capsys, "sweep", path, "--out", copy, "--workers", "1", "--force")
     assert res.code == 0, res.text
     assert_same_results(out, copy)
+
+
+def test_pool_workers_may_run_parallel_compiled_code(tmp_path):
+    """Bridging targeting ranks in a parallel kernel: numba's threading layer must start in
+    each worker, not before the fork (it would kill the workers)."""
+    path = write_experiment(tmp_path, GRID.replace('"channel.policy" = ["open", "shutdown"]',
+                                                   '"comms.strategy" = ["random", "bridging"]'))
+    res = subprocess.run([sys.executable, "-m", "adoptsim.cli", "sweep", str(path), "--out",
+                          str(tmp_path / "out"), "--workers", "2"], cwd=ROOT,
+                         env=subprocess_env(), capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    assert "fork()" not in res.stderr and "12 runs in" in res.stdout

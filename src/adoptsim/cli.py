@@ -1,7 +1,8 @@
 """The ``adoptsim`` command: ``run``, ``check`` and ``scenarios`` here; the other
 sub-commands register themselves from their packages (``sweep``, ``export`` and
-``report`` from :mod:`adoptsim.sweeps.cli`, ``app`` from :mod:`adoptsim.app.cli`,
-``classic`` from :mod:`adoptsim.classic.cli`).
+``report`` from :mod:`adoptsim.sweeps.cli`, ``app`` and ``workshop`` from
+:mod:`adoptsim.app.cli`, ``classic`` from :mod:`adoptsim.classic.cli`, ``calibrate``,
+``forecast`` and ``import`` from :mod:`adoptsim.calibration.cli`).
 
 Bad input never shows a traceback: usage errors (unknown command, missing or
 malformed argument) and :class:`~adoptsim.errors.InputError` are printed as
@@ -13,9 +14,10 @@ highlighting off, so ``[bold]`` or ``:smile:`` print as written.
 Examples
 --------
 >>> [c.name or c.callback.__name__ for c in app.registered_commands]
-['run', 'check', 'scenarios', 'sweep', 'export', 'report', 'app']
+['run', 'check', 'scenarios', 'sweep', 'export', 'report', 'app', 'workshop', 'calibrate',
+ 'forecast']
 >>> [group.name for group in app.registered_groups]
-['classic']
+['classic', 'import']
 """
 
 from __future__ import annotations
@@ -236,6 +238,9 @@ def _register_subcommands() -> None:
     from .classic.cli import register as register_classic
 
     register_classic(app)
+    from .calibration.cli import register as register_calibration
+
+    register_calibration(app)
 
 
 _register_subcommands()

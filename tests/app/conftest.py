@@ -14,6 +14,8 @@ that exists but fails to launch fails the tests.
 
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -139,6 +141,7 @@ class AppPage:
     origin: str
     errors: list[str] = field(default_factory=list)
     outside: list[str] = field(default_factory=list)
+    frames: list[str] = field(default_factory=list)
 
     def goto(self, path: str = "/") -> None:
         self.page.goto(self.origin + path)
@@ -179,38 +182,116 @@ class AppPage:
         assert self.page.get_by_text("Traceback").count() == 0
 
 
-@pytest.fixture
-def open_app(browser, app_server: Server) -> Iterator[Callable[[], AppPage]]:
-    """Open the app in a fresh browser context (a new session) per call."""
-    app_url = app_server.url
-    contexts = []
-    origin = urlsplit(app_url)
+def open_page(browser, origin_url: str, contexts: list) -> AppPage:
+    """A page in a fresh browser context (a new browser) that records what goes wrong.
+
+    Every request that leaves ``origin_url``'s address is refused and
+    recorded, as are console errors; every websocket frame the page receives
+    is kept (``frames``) for tests that check what a page was sent.
+    """
+    origin = urlsplit(origin_url)
 
     def local(url: str) -> bool:
         parts = urlsplit(url)
         return parts.scheme in ("data", "blob") or parts.netloc == origin.netloc
 
-    def new() -> AppPage:
-        context = browser.new_context(viewport={"width": 1400, "height": 1000},
-                                      accept_downloads=True)
-        context.set_default_timeout(60_000)
-        contexts.append(context)
-        app = AppPage(context.new_page(), app_url)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000},
+                                  accept_downloads=True)
+    context.set_default_timeout(60_000)
+    contexts.append(context)
+    app = AppPage(context.new_page(), origin_url)
 
-        def route(r):
-            if local(r.request.url):
-                r.continue_()
-            else:  # record and refuse: the page must not need the internet
-                app.outside.append(r.request.url)
-                r.abort()
+    def route(r):
+        if local(r.request.url):
+            r.continue_()
+        else:  # record and refuse: the page must not need the internet
+            app.outside.append(r.request.url)
+            r.abort()
 
-        context.route("**/*", route)
-        app.page.on("websocket", lambda ws: None if local(ws.url.replace("ws", "http", 1))
-                    else app.outside.append(ws.url))
-        app.page.on("console", lambda m: app.errors.append(m.text) if m.type == "error" else None)
-        app.page.on("pageerror", lambda e: app.errors.append(str(e)))
-        return app
+    def websocket(ws):
+        if not local(ws.url.replace("ws", "http", 1)):
+            app.outside.append(ws.url)
+        ws.on("framereceived", lambda payload: app.frames.append(
+            payload if isinstance(payload, str) else payload.decode("utf-8", "replace")))
 
-    yield new
+    context.route("**/*", route)
+    app.page.on("websocket", websocket)
+    app.page.on("console", lambda m: app.errors.append(m.text) if m.type == "error" else None)
+    app.page.on("pageerror", lambda e: app.errors.append(str(e)))
+    return app
+
+
+@pytest.fixture
+def open_app(browser, app_server: Server) -> Iterator[Callable[[], AppPage]]:
+    """Open the app in a fresh browser context (a new session) per call."""
+    contexts: list = []
+    yield lambda: open_page(browser, app_server.url, contexts)
     for context in contexts:
         context.close()
+
+
+@dataclass(frozen=True)
+class Workshop:
+    """A running ``adoptsim workshop``: its addresses, code, saved game and process."""
+
+    base: str
+    facilitator: str
+    token: str
+    code: str
+    saved: Path
+    process: subprocess.Popen
+    output: Path
+
+
+def start_workshop(folder: Path, port: int, *args: str) -> Workshop:
+    """Start ``adoptsim workshop ARGS --port PORT`` in ``folder`` through the real command.
+
+    Its output goes to a file (a pipe nobody reads would block the server);
+    returns once it printed both addresses.
+    """
+    import re
+    import time
+
+    output = folder / f"workshop-{port}-{time.monotonic_ns()}.out"
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    with open(output, "w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "adoptsim.cli", "workshop", *args, "--port", str(port)],
+            cwd=folder, env=env, stdout=out, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 120
+    while "Teams join at" not in output.read_text():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"adoptsim workshop did not start:\n{output.read_text()}")
+        time.sleep(0.2)
+    text = output.read_text()
+    facilitator = re.search(r"Facilitator \(keep this address to yourself\): (\S+)", text)[1]
+    return Workshop(
+        base=f"http://127.0.0.1:{port}", facilitator=facilitator,
+        token=facilitator.rsplit("/", 1)[1], code=re.search(r"room code (\S+)", text)[1],
+        saved=Path(re.search(r"The game is saved to (\S+) after", text)[1]),
+        process=process, output=output)
+
+
+def stop_workshop(workshop: Workshop) -> None:
+    """Stop the command (it stops its server)."""
+    if workshop.process.poll() is None:
+        workshop.process.terminate()
+        workshop.process.wait(timeout=30)
+
+
+SMALL_ORGANISATION = """\
+extends = "{baseline}"
+description = "Workshop test: 300 employees."
+
+[organisation]
+employees = 300
+"""
+
+
+@pytest.fixture
+def workshop_folder(tmp_path: Path) -> Path:
+    """A folder with a small scenario (``small.toml``) to start workshops in."""
+    baseline = ROOT / "scenarios" / "baseline.toml"
+    (tmp_path / "small.toml").write_text(SMALL_ORGANISATION.format(baseline=baseline))
+    return tmp_path

@@ -102,7 +102,7 @@ def test_a_preset_loads(open_app):
     app.assert_clean()
 
 
-def test_compare_runs_both_scenarios_on_one_seed(open_app):
+def test_compare_runs_both_scenarios_over_replications_as_bands(open_app, tmp_path):
     app = open_app()
     app.goto("/")
     app.page.locator(".nav-compare").click()
@@ -112,8 +112,20 @@ def test_compare_runs_both_scenarios_on_one_seed(open_app):
     table.wait_for(timeout=120_000)
     text = table.inner_text()
     assert "A: baseline" in text and "B: late_test" in text
-    assert "members (adoption)" in text and "B − A" in text
+    assert "After 104 weeks, 20 replications" in text
+    assert "B − A [95% interval]" in text and "A: median [90% band]" in text
+    member = next(line for line in text.splitlines() if line.startswith("members (adoption)"))
+    assert re.fullmatch(r"members \(adoption\)\t[\d.]+% \[[\d.]+%, [\d.]+%\]\t"
+                        r"[\d.]+% \[[\d.]+%, [\d.]+%\]\t[+-][\d.]+ pts \[[+-][\d.]+, "
+                        r"[+-][\d.]+\]", member), member
     expect(app.page.locator(".compare-chart img")).to_be_visible()
+    with app.page.expect_download() as download:
+        app.page.get_by_role("button", name="Every replication (CSV)").click()
+    path = tmp_path / "compare.csv"
+    download.value.save_as(path)
+    runs = pd.read_csv(path)
+    assert runs.groupby("run")["replication"].nunique().to_dict() == {"A": 20, "B": 20}
+    assert (runs[runs.run == "A"].seed.unique() == runs[runs.run == "B"].seed.unique()).all()
     app.assert_clean()
 
 

@@ -19,11 +19,11 @@ from adoptsim.app.charts import (
     STATES,
     LineChart,
     NetworkChart,
-    compare_figure,
+    compare_bands_figure,
     employee_states,
     events,
 )
-from adoptsim.app.compare import comparison_table
+from adoptsim.app.compare import REPLICATIONS, comparison_table, run_replications, timeseries_csv
 from adoptsim.app.levers import (
     ENV_OVERRIDES,
     ENV_SCENARIO,
@@ -149,11 +149,16 @@ def test_events_mark_a_late_join_and_a_policy_switch():
     assert marks == [(26, "comms joins"), (52, "policy: restricted")]
 
 
-def test_compare_figure_overlays_both_runs():
-    a = AdoptionModel(small(), rng=1).run()
-    b = AdoptionModel(small(**{"comms.join_step": 6}), rng=1).run()
-    fig = compare_figure(a, b, ("A: x", "B: y"))
-    assert all(len(ax.get_lines()) == 2 for ax in fig.axes)
+def test_compare_figure_draws_a_median_and_a_band_per_scenario():
+    a = [AdoptionModel(small(), rng=s).run() for s in (1, 2, 3)]
+    b = [AdoptionModel(small(**{"comms.join_step": 6}), rng=s).run() for s in (1, 2, 3)]
+    fig = compare_bands_figure(a, b, ("A: x", "B: y"))
+    assert all(len(ax.get_lines()) == 2 and len(ax.collections) == 2 for ax in fig.axes)
+    member = np.stack([ts["member"] for ts in a])
+    np.testing.assert_allclose(fig.axes[0].get_lines()[0].get_ydata(), np.median(member, axis=0))
+    band = fig.axes[0].collections[0].get_paths()[0].vertices[:, 1]
+    assert band.max() == pytest.approx(np.quantile(member, 0.95, axis=0).max())
+    assert "median, 90% band over 3 runs" in fig.legends[0].get_texts()[0].get_text()
 
 
 # --------------------------------------------------------------------- levers
@@ -165,6 +170,18 @@ def test_levers_read_and_apply_scenario_keys():
     assert changed.comms.join_step == 13 and changed.population.fear_a == 4.0
     assert changed.run.seed == 7
     assert lever_changes(cfg, {**values, "comms.join_step": 13}) == {"comms.join_step": 13}
+    keys = {lever.key for lever in LEVERS}
+    assert {"comms.join_step", "comms.effort", "comms.strategy", "comms.tone", "comms.learn_tone",
+            "comms.monitoring", "comms.visibility", "comms.invite_share", "comms.authority",
+            "comms.follows", "comms.posts", "channel.policy", "channel.policy_start",
+            "population.fear_a", "comms.count"} <= keys
+    strategy = next(lv for lv in LEVERS if lv.key == "comms.strategy")
+    assert "random_fixed" in strategy.choices
+    for lever in LEVERS:  # every lever's range is allowed by the scenario schema
+        ends = ([lever.low, lever.high] if lever.kind in ("int", "float") else
+                list(lever.choices) if lever.kind == "choice" else [True, False])
+        for value in ends:
+            configure(cfg, {**values, lever.key: value}, 1)
     employees = next(lv for lv in LEVERS if lv.key == "organisation.employees")
     assert lever_options(employees, 2000) == list(employees.choices)
     assert 1234 in lever_options(employees, 1234)
@@ -211,12 +228,36 @@ def test_exploration_steps_to_its_horizon_and_exports():
     assert run.export_png("network").startswith(PNG)
 
 
-def test_comparison_table_reports_final_values_and_differences():
-    a = AdoptionModel(small(), rng=2).run()
-    rows = comparison_table(a, a)
-    assert rows[0].outcome == "members (adoption)"
-    assert rows[0].a == rows[0].b == f"{100 * a['member'].iloc[-1]:.1f}%"
-    assert all(r.difference in ("+0.0 pts", "+0.000", "+0 weeks") for r in rows)
+def test_comparison_table_reports_bands_and_the_paired_difference():
+    seeds = [11, 12, 13, 14]
+    a = run_replications(small(), seeds)
+    b = run_replications(small(**{"comms.effort": 40}), seeds)
+    assert [ts["trust"].iloc[0] for ts in a] == [ts["trust"].iloc[0] for ts in b], "paired"
+    rows = {r.outcome: r for r in comparison_table(a, b)}
+    member = np.array([ts["member"].iloc[-1] for ts in a])
+    low, high = np.quantile(member, [0.05, 0.95])
+    assert rows["members (adoption)"].a == (
+        f"{100 * np.median(member):.1f}% [{100 * low:.1f}%, {100 * high:.1f}%]")
+    diff = np.array([y["trust"].iloc[-1] - x["trust"].iloc[-1] for x, y in zip(a, b, strict=True)])
+    half = 3.182446305284263 * diff.std(ddof=1) / 2  # t(0.975, 3) * sd / sqrt(4)
+    assert rows["mean trust in comms"].difference == (
+        f"{diff.mean():+.3f} [{diff.mean() - half:+.3f}, {diff.mean() + half:+.3f}]")
+    same = comparison_table(a, a)
+    assert all(r.difference.startswith(("+0.0 pts [+0.0, +0.0]", "+0.000 [+0.000, +0.000]",
+                                        "+0.0 [+0.0, +0.0]", "+0.0 weeks")) for r in same)
+
+
+def test_replications_are_whole_runs_identical_to_the_model_and_export_together():
+    seeds = [5, 6]
+    runs = run_replications(small(), seeds)
+    for seed, ts in zip(seeds, runs, strict=True):
+        pd.testing.assert_frame_equal(ts, AdoptionModel(small(), rng=seed).run())
+    from adoptsim.app.session import Comparison
+    result = Comparison(1, ("A: x", "B: y"), tuple(runs), tuple(runs), tuple(seeds), b"")
+    table = pd.read_csv(io.StringIO(timeseries_csv(result)))
+    assert list(table.columns) == ["run", "replication", "seed", *COLUMNS]
+    assert len(table) == 2 * 2 * 13 and set(table["seed"]) == set(seeds)
+    assert REPLICATIONS == 20
 
 
 # -------------------------------------------------------------------- command

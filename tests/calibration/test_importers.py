@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 
 from adoptsim.calibration.importers import ImportOptions, import_export, read_slack
-from adoptsim.calibration.importers.common import pseudonyms, week_start
+from adoptsim.calibration.importers.observe import week_start
+from adoptsim.calibration.importers.pseudonyms import pseudonyms
 from adoptsim.calibration.importers.viva_engage import parse_time, read_viva_engage
 from adoptsim.errors import InputError
 
@@ -237,7 +238,7 @@ def write_viva_engage(folder: Path, messages=None, users=None, groups=None) -> P
 def run_cli(*args: str | Path) -> subprocess.CompletedProcess:
     """Run the real entry point in a subprocess."""
     return subprocess.run(
-        [sys.executable, "-m", "adoptsim.calibration.importers.cli", "import", *map(str, args)],
+        [sys.executable, "-m", "adoptsim.cli", "import", *map(str, args)],
         capture_output=True, text=True, timeout=120,
     )
 

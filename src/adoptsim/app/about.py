@@ -90,10 +90,15 @@ department. Every week, in this order:
   the organisation by department (grid) and team (clusters), each employee
   coloured by state; stars are comms managers.
 - **Compare**: choose scenario A and B (a preset plus optional lever
-  changes), press **Run both**. Both run on the same seed, so the
-  difference is what you changed.
+  changes), press **Run both**. Both run 20 replications on the same 20
+  seeds, so the difference is what you changed; the curves are medians with
+  90% bands, and B − A comes with its 95% interval. One run is one possible
+  history: do not teach from one.
 - **Downloads**: the time series as CSV and every chart as PNG, for reports
   and slides.
+- **A room of teams**: `adoptsim workshop` hosts a game in which each team
+  plays the comms manager of its own copy of the same organisation, round
+  by round (the workshop guide in `docs/workshop/`).
 
 ## Things to notice
 

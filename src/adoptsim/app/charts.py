@@ -370,40 +370,68 @@ class NetworkChart:
             self._background = None
 
 
+def scale_axis(ax, column: str, values: Sequence[Sequence[float]]) -> None:
+    """A y axis from 0 for a metric: scores 0-1; shares in %, up to a round top above the data.
+
+    A small share (the underground, active posters) would be a flat line on
+    a 0-100% axis, so a share's axis ends at the first of 1, 2 or 5 × 10^k
+    above its data (at most 100%).
+    """
+    m = SERIES[column]
+    peak = max((float(np.nanmax(np.asarray(v, float))) for v in values if len(v)), default=0.0)
+    if m.unit == "score":
+        ax.set_ylim(0, 1)
+    elif m.percent:
+        top = min(1.0, _nice_top(max(peak, 0.01)))
+        ax.set_ylim(0, top)
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0 if top >= 0.1 else None))
+    else:
+        ax.set_ylim(0, _nice_top(peak) if np.isfinite(peak) and peak > 0 else 1.0)
+
+
 #: The Compare page's small multiples (titles and scales from the metric table).
 COMPARE_PANELS = ("member", "active", "underground", "trust", "fear", "benefit_cum")
 
 
-def compare_figure(a: pd.DataFrame, b: pd.DataFrame, labels: tuple[str, str]) -> Figure:
-    """Key curves of two runs overlaid (A solid blue, B dashed orange).
+def compare_bands_figure(a: Sequence[pd.DataFrame], b: Sequence[pd.DataFrame],
+                         labels: tuple[str, str], band: tuple[float, float] = (0.05, 0.95)
+                         ) -> Figure:
+    """Key curves of two scenarios over replications: medians and bands.
+
+    A is blue and solid, B orange and dashed; each band spans the ``band``
+    quantiles over replications, week by week (default the 90% band).
 
     Parameters
     ----------
     a, b
-        Time series of the two runs (:meth:`AdoptionModel.timeseries`).
+        The replications' time series of each scenario
+        (:meth:`AdoptionModel.timeseries`), all of one length.
     labels
-        Legend names of the runs.
+        Legend names of the scenarios.
+    band
+        Lower and upper quantile of the band.
     """
     fig = Figure(figsize=(10.5, 5.6), dpi=100, layout="constrained")
     FigureCanvasAgg(fig)
     axes = fig.subplots(2, 3, sharex=True)
     for ax, column in zip(axes.flat, COMPARE_PANELS, strict=True):
         m = SERIES[column]
-        for ts, label, colour, style in ((a, labels[0], "#0072b2", "-"),
-                                         (b, labels[1], "#e69f00", "--")):
-            ax.plot(ts["step"], ts[column], style, color=colour, lw=2, label=label)
+        for runs, label, colour, style in ((a, labels[0], "#0072b2", "-"),
+                                           (b, labels[1], "#e69f00", "--")):
+            values = np.stack([ts[column].to_numpy(float) for ts in runs])
+            weeks = runs[0]["step"].to_numpy()
+            low, high = np.nanquantile(values, band, axis=0)
+            ax.fill_between(weeks, low, high, color=colour, alpha=0.22, lw=0)
+            ax.plot(weeks, np.nanmedian(values, axis=0), style, color=colour, lw=2, label=label)
         ax.set_title(m.label[0].upper() + m.label[1:], fontsize=FONT + 1, loc="left")
         ax.grid(alpha=0.3)
         ax.tick_params(labelsize=FONT - 1)
-        if m.unit in ("share", "score"):  # 0-1 scales, shares in %
-            ax.set_ylim(0, 1)
-            if m.percent:
-                ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-        else:
-            ax.set_ylim(bottom=0)
+        scale_axis(ax, column, [ts[column] for ts in (*a, *b)])
     for ax in axes[1]:
         ax.set_xlabel("week", fontsize=FONT)
     handles, names = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, names, loc="outside upper center", ncols=2, frameon=False,
-               fontsize=FONT + 1)
+    share = round(100 * (band[1] - band[0]))
+    fig.legend(handles, [f"{n} (median, {share}% band over {len(runs)} runs)"
+                         for n, runs in zip(names, (a, b), strict=True)],
+               loc="outside upper center", ncols=1, frameon=False, fontsize=FONT + 1)
     return fig

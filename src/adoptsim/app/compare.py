@@ -1,28 +1,55 @@
-"""The Compare page: two scenarios on the same seed, side by side.
+"""The Compare page: two scenarios over 20 replications, as bands, with the paired difference.
+
+One run is one possible history; a comparison drawn from one run can be
+luck. Both scenarios therefore run the same :data:`REPLICATIONS` seeds
+(replication r of A and of B share the organisation and the random draws,
+as in a sweep, :func:`adoptsim.sweeps.experiment.seeds_for`), each curve is
+shown as its median with a 90% band over replications, and the table gives
+B − A paired by replication with a 95% interval
+(:func:`adoptsim.sweeps.analysis.mean_ci`). The runs are whole compiled
+runs without Mesa (:class:`~adoptsim.model.engine.Engine`), two at a time,
+each on one thread, so the page stays responsive.
 
 Examples
 --------
 >>> ts = pd.DataFrame({c: [0.0, 0.5] for c in COLUMNS})
->>> comparison_table(ts, ts.assign(member=[0.0, 0.6]))[0]
-ComparisonRow(outcome='members (adoption)', a='50.0%', b='60.0%', difference='+10.0 pts')
+>>> rows = comparison_table([ts, ts], [ts.assign(member=[0.0, 0.6]), ts.assign(member=[0.0, 0.7])])
+>>> rows[0].outcome, rows[0].a, rows[0].b, rows[0].difference
+('members (adoption)', '50.0% [50.0%, 50.0%]', '65.0% [60.5%, 69.5%]', '+15.0 pts [-48.5, +78.5]')
 """
 
 # No `from __future__ import annotations`: Solara reads the components' annotations.
+import math
+import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
+import numba
+import numpy as np
 import pandas as pd
 import solara
 
-from ..config import ScenarioConfig
+from ..config import ScenarioConfig, with_overrides
 from ..errors import InputError
+from ..model.engine import Engine
 from ..model.metrics import COLUMNS, SERIES, t50
-from ..model.model import AdoptionModel
-from .charts import compare_figure, figure_png
+from ..sweeps.analysis import mean_ci
+from ..sweeps.experiment import seeds_for
+from .charts import compare_bands_figure, figure_png
 from .levers import configure, lever_changes, lever_values
 from .session import Comparison, Session, Side, use_session
 from .widgets import Download, LeverPanel, Prose
+
+#: Replications per scenario (the same seeds on both sides).
+REPLICATIONS = 20
+
+#: The band drawn around each median: the 5% and 95% quantiles over replications.
+BAND = (0.05, 0.95)
+
+#: Runs simulated at once (each on one thread).
+WORKERS = max(1, min(2, os.cpu_count() or 1))
 
 
 @dataclass(frozen=True)
@@ -40,30 +67,86 @@ COMPARE_OUTCOMES = ("member", "active", "lurker", "underground", "trust", "fear"
                     "cm_follower_share", "benefit_cum")
 
 
-def run_to_end(config: ScenarioConfig, progress: Callable[[int], None] | None = None
-               ) -> pd.DataFrame:
-    """Run a scenario to its horizon; ``progress`` gets the week after each step."""
-    model = AdoptionModel(config, rng=config.run.seed)
-    while model.steps < config.run.steps:
-        model.step()
-        if progress is not None:
-            progress(int(model.steps))
-    return model.timeseries()
+def run_one(config: ScenarioConfig) -> pd.DataFrame:
+    """One whole run of ``config`` (its ``run.seed``) on the calling thread alone."""
+    numba.set_num_threads(1)  # per thread: the runs themselves run side by side
+    engine = Engine(config, config.run.seed)
+    engine.advance()
+    return engine.timeseries()
 
 
-def comparison_table(a: pd.DataFrame, b: pd.DataFrame) -> list[ComparisonRow]:
-    """Final values of two runs and B − A (shares in %, differences in points)."""
+def run_replications(config: ScenarioConfig, seeds: Sequence[int],
+                     progress: Callable[[int], None] | None = None,
+                     cancel: threading.Event | None = None) -> list[pd.DataFrame]:
+    """Every replication of ``config``, one per seed, in seed order.
+
+    ``progress(k)`` is called after each finished run with the number done;
+    a set ``cancel`` stops before the next run starts (:class:`InterruptedError`).
+    """
+    configs = [with_overrides(config, {"run.seed": int(s)}) for s in seeds]
+    done = 0
+    out: list[pd.DataFrame] = []
+    with ThreadPoolExecutor(WORKERS) as pool:
+        for start in range(0, len(configs), WORKERS):
+            if cancel is not None and cancel.is_set():
+                raise InterruptedError
+            for series in pool.map(run_one, configs[start:start + WORKERS]):
+                out.append(series)
+                done += 1
+                if progress is not None:
+                    progress(done)
+    return out
+
+
+def _finals(runs: Sequence[pd.DataFrame], column: str) -> np.ndarray:
+    return np.array([float(ts[column].iloc[-1]) for ts in runs])
+
+
+def _spread(values: np.ndarray, show: Callable[[float], str]) -> str:
+    low, high = np.quantile(values, BAND)
+    return f"{show(float(np.median(values)))} [{show(float(low))}, {show(float(high))}]"
+
+
+def _difference(values: Sequence[float | None], percent: bool, digits: int, unit: str = ""
+                ) -> str:
+    ci = mean_ci(values)
+    if ci.n == 0:
+        return "n/a"
+    scale = 100.0 if percent else 1.0
+
+    def show(v: float) -> str:
+        return "n/a" if math.isnan(v) else f"{scale * v:+.{digits}f}"
+
+    return f"{show(ci.mean)}{unit} [{show(ci.low)}, {show(ci.high)}]"
+
+
+def comparison_table(a: Sequence[pd.DataFrame], b: Sequence[pd.DataFrame]
+                     ) -> list[ComparisonRow]:
+    """Final values of both scenarios and B − A paired by replication.
+
+    Each side is the median over replications with its 90% band; the
+    difference is the mean of the paired differences with a 95% interval
+    (shares in percentage points).
+    """
     rows = []
     for column in COMPARE_OUTCOMES:
         m = SERIES[column]
-        x, y = float(a[column].iloc[-1]), float(b[column].iloc[-1])
-        diff = f"{100 * (y - x):+.1f} pts" if m.percent else f"{y - x:+.3f}"
-        rows.append(ComparisonRow(m.label, m.format(x), m.format(y), diff))
-    t50a, t50b = t50(a["member"].to_numpy()), t50(b["member"].to_numpy())
-    diff = "n/a" if t50a is None or t50b is None else f"{t50b - t50a:+d} weeks"
-    rows.append(ComparisonRow("weeks to half the final adoption (t50)", str(t50a), str(t50b), diff))
-    return rows
+        x, y = _finals(a, column), _finals(b, column)
+        digits = 3 if m.unit in ("score", "tone") else 1
+        diff = _difference(y - x, m.percent, digits, " pts" if m.percent else "")
+        rows.append(ComparisonRow(m.label, _spread(x, m.format), _spread(y, m.format), diff))
+    ta = [t50(ts["member"].to_numpy()) for ts in a]
+    tb = [t50(ts["member"].to_numpy()) for ts in b]
+    paired = [y - x if x is not None and y is not None else None
+              for x, y in zip(ta, tb, strict=True)]
 
+    def weeks(values: list[int | None]) -> str:
+        known = np.array([v for v in values if v is not None], float)
+        return _spread(known, lambda v: f"{v:.0f}") if len(known) else "n/a"
+
+    rows.append(ComparisonRow("weeks to half the final adoption (t50)", weeks(ta), weeks(tb),
+                              _difference(paired, False, 1, " weeks")))
+    return rows
 
 
 @solara.component
@@ -91,9 +174,18 @@ def _label(session: Session, side: Side) -> str:
     return side.preset + (f" ({', '.join(named)})" if named else "")
 
 
+def timeseries_csv(result: Comparison) -> str:
+    """Every replication of both scenarios as one CSV (columns run, replication, seed, ...)."""
+    frames = [ts.assign(run=run, replication=r, seed=seed)
+              for run, runs in (("A", result.a), ("B", result.b))
+              for r, (ts, seed) in enumerate(zip(runs, result.seeds, strict=True))]
+    both = pd.concat(frames, ignore_index=True)
+    return both[["run", "replication", "seed", *COLUMNS]].to_csv(index=False)
+
+
 @solara.component
 def Compare() -> None:
-    """Two scenarios on the same seed, side by side."""
+    """Two scenarios on the same seeds, as bands over replications."""
     session = use_session()
     request = session.compare_request.value
     result = session.comparison.value
@@ -102,7 +194,8 @@ def Compare() -> None:
         if request == 0 or (result is not None and result.request == request):
             return
         sides, seed = session.sides.value, session.compare_seed.value
-        series = []
+        seeds = seeds_for(seed, REPLICATIONS)
+        runs = []
         for name in ("A", "B"):
             side = sides[name]
             try:
@@ -112,25 +205,28 @@ def Compare() -> None:
                 session.progress.set(f"Scenario {name}: {exc}")
                 return
 
-            def progress(week: int, name: str = name, total: int = config.run.steps) -> None:
-                if cancel.is_set():
-                    raise InterruptedError  # the user left the page; rerun on return
-                if week % 4 == 0 or week == total:
-                    session.progress.set(f"Running {name}: week {week} of {total}")
+            def progress(k: int, name: str = name) -> None:
+                session.progress.set(f"Running {name}: replication {k} of {REPLICATIONS}")
 
-            series.append(run_to_end(config, progress))
+            try:
+                runs.append(run_replications(config, seeds, progress, cancel))
+            except InterruptedError:
+                return  # the user left the page; rerun on return
         labels = (f"A: {_label(session, sides['A'])}", f"B: {_label(session, sides['B'])}")
-        png = figure_png(compare_figure(series[0], series[1], labels), dpi=100)
+        png = figure_png(compare_bands_figure(runs[0], runs[1], labels), dpi=100)
         session.progress.set("")
-        session.comparison.set(Comparison(request, labels, series[0], series[1], png))
+        session.comparison.set(Comparison(request, labels, tuple(runs[0]), tuple(runs[1]),
+                                          tuple(seeds), png))
 
     solara.use_thread(work, dependencies=[request], intrusive_cancel=False)
     busy = request > 0 and (result is None or result.request != request)
 
     with solara.Column(style={"padding": "4px 12px 48px"}):
-        Prose("Two scenarios run on **the same seed** (the same organisation and "
-                        "the same random draws where they can be the same), so the differences "
-                        "come from what you changed.")
+        Prose(f"Two scenarios run on **the same {REPLICATIONS} seeds** (replication *r* of A "
+              "and of B share the organisation and the random draws), so the differences "
+              "come from what you changed. One run is one possible history: the curves are "
+              "medians with 90% bands over the replications, and B − A is paired by "
+              "replication, with its 95% interval.")
         with solara.Columns([1, 1]):
             SideCard(session, "A")
             SideCard(session, "B")
@@ -145,8 +241,8 @@ def Compare() -> None:
             with solara.Columns([3, 2]):
                 with solara.Column(classes=["compare-chart"]):
                     solara.Image(result.png, width="100%")
-                    Download(lambda: figure_png(compare_figure(result.a, result.b,
-                                                               result.labels)),
+                    Download(lambda: figure_png(compare_bands_figure(result.a, result.b,
+                                                                     result.labels)),
                              "adoptsim_compare.png", "Comparison (PNG)", "image/png")
                 with solara.Column(classes=["compare-table"]):
                     ComparisonTable(result)
@@ -154,15 +250,16 @@ def Compare() -> None:
 
 @solara.component
 def ComparisonTable(result: Comparison) -> None:
-    """Final values of both runs and their difference."""
+    """Final values of both scenarios and their paired difference."""
     rows = comparison_table(result.a, result.b)
-    weeks = len(result.a) - 1
-    lines = [f"**After {weeks} weeks**", "",
+    weeks = len(result.a[0]) - 1
+    lines = [f"**After {weeks} weeks, {len(result.seeds)} replications**", "",
              f"- **A**: {result.labels[0][3:]}", f"- **B**: {result.labels[1][3:]}", "",
-             "| outcome | A | B | B − A |", "|:---|---:|---:|---:|"]
+             "| outcome | A: median [90% band] | B: median [90% band] | B − A [95% interval] |",
+             "|:---|---:|---:|---:|"]
     lines += [f"| {r.outcome} | {r.a} | {r.b} | {r.difference} |" for r in rows]
+    lines += ["", "An interval that excludes 0 is a difference these replications "
+              "support; one that includes 0 is not."]
     Prose("\n".join(lines))
-    both = pd.concat([result.a.assign(run="A"), result.b.assign(run="B")])
-    Download(lambda: both[["run", *COLUMNS]].to_csv(index=False),
-             "adoptsim_compare.csv", "Both time series (CSV)", "text/csv")
-
+    Download(lambda: timeseries_csv(result), "adoptsim_compare.csv",
+             "Every replication (CSV)", "text/csv")

@@ -48,6 +48,8 @@ class Lever:
         Slider range.
     choices : tuple
         Allowed values of a ``"choice"`` lever.
+    group : str
+        The heading it is shown under.
     """
 
     key: str
@@ -57,21 +59,38 @@ class Lever:
     high: float = 1.0
     step: float = 1.0
     choices: tuple = ()
+    group: str = "Comms manager"
 
 
-#: The main levers, in the order the pages show them.
+#: Channel policies a lever offers (``custom`` takes keys the app does not show;
+#: a preset that uses it still shows it, see :func:`lever_options`).
+POLICIES = tuple(CHANNEL_POLICIES)
+
+#: The levers, in the order the pages show them: the decisions of docs/odd.md,
+#: section 1 (model version 2), grouped by who makes them.
 LEVERS: tuple[Lever, ...] = (
     Lever("organisation.employees", "Employees", "choice",
-          choices=(100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000)),
+          choices=(100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000),
+          group="Organisation"),
+    Lever("population.fear_a", "Baseline fear (population.fear_a; higher = more afraid)",
+          "float", 0.5, 10.0, 0.5, group="Organisation"),
+    Lever("comms.count", "Comms managers (0 = none)", "int", 0, 5),
     Lever("comms.join_step", "Comms manager joins in week", "int", 0, 104),
+    Lever("comms.follows", "Members followed on joining (networking)", "int", 0, 50),
     Lever("comms.effort", "Manager effort (interactions a week)", "int", 0, 50),
     Lever("comms.strategy", "Targeting strategy", "choice", choices=tuple(STRATEGIES)),
+    Lever("comms.invite_share", "Share of interactions that are invitations", "float",
+          0.0, 1.0, 0.05),
+    Lever("comms.tone", "Starting tone (0 corporate, 1 conversational)", "float", 0.0, 1.0,
+          0.05),
     Lever("comms.learn_tone", "Learn the tone (try, review, repeat)", "switch"),
-    Lever("comms.monitoring", "Monitoring coverage", "float", 0.0, 1.0, 0.05),
-    Lever("channel.policy", "Channel policy", "choice", choices=tuple(CHANNEL_POLICIES)),
-    Lever("channel.policy_start", "Policy starts in week", "int", 0, 104),
-    Lever("population.fear_a", "Baseline fear (population.fear_a; higher = more afraid)", "float",
-          0.5, 10.0, 0.5),
+    Lever("comms.monitoring", "Listening: share of posts comms reads", "float", 0.0, 1.0, 0.05),
+    Lever("comms.visibility", "How visibly comms is seen to watch", "float", 0.0, 1.0, 0.05),
+    Lever("comms.authority", "Authority (0 a peer, 1 the chief executive)", "float", 0.0, 1.0,
+          0.05),
+    Lever("comms.posts", "Manager's own posts a week", "int", 0, 20),
+    Lever("channel.policy", "Channel policy", "choice", choices=POLICIES, group="Channel"),
+    Lever("channel.policy_start", "Policy starts in week", "int", 0, 104, group="Channel"),
 )
 
 

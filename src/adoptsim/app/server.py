@@ -48,6 +48,10 @@ def server_env(settings: AppSettings) -> dict[str, str]:
     env["MPLBACKEND"] = "Agg"
     # A workshop room may have no internet: no usage statistics sent home.
     env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
+    # Served over plain http, Solara falls back to SameSite=Lax session cookies (right
+    # for a local server) and warns about it in a 15-line block at the first visit.
+    quiet = "ignore:Cookies with samesite=none require https:UserWarning"
+    env["PYTHONWARNINGS"] = ",".join(w for w in (env.get("PYTHONWARNINGS"), quiet) if w)
     return env
 
 
@@ -57,6 +61,8 @@ def start(
     port: int = 8765,
     log: Path | None = None,
     cwd: Path | None = None,
+    module: str = APP_MODULE,
+    env: dict[str, str] | None = None,
 ) -> subprocess.Popen:
     """Start the server; return at once (see :func:`wait_until_ready`).
 
@@ -71,15 +77,20 @@ def start(
         a pipe: a pipe nobody reads would block the server once full.
     cwd
         Working directory (its ``scenarios/`` folder, if any, lists the presets).
+    module
+        The module Solara serves: the app's pages, or the workshop's
+        (:mod:`adoptsim.app.workshop.pages`).
+    env
+        More environment variables for the server (the workshop's file).
     """
     command = [
-        sys.executable, "-m", "adoptsim.app.server", "run", APP_MODULE, "--host", host,
+        sys.executable, "-m", "adoptsim.app.server", "run", module, "--host", host,
         "--port", str(port), "--production", "--no-open", "--log-level", "warning",
     ]
     output = open(log, "w") if log is not None else None
     try:
-        return subprocess.Popen(command, env=server_env(settings), stdout=output,
-                                stderr=subprocess.STDOUT, cwd=cwd)
+        return subprocess.Popen(command, env={**server_env(settings), **(env or {})},
+                                stdout=output, stderr=subprocess.STDOUT, cwd=cwd)
     finally:
         if output is not None:
             output.close()  # the child has its own copy of the descriptor

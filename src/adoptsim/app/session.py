@@ -35,12 +35,13 @@ class Side:
 
 @dataclass(frozen=True)
 class Comparison:
-    """A finished comparison: both time series and what produced them."""
+    """A finished comparison: every replication of both scenarios and what produced them."""
 
     request: int
     labels: tuple[str, str]
-    a: pd.DataFrame
-    b: pd.DataFrame
+    a: tuple[pd.DataFrame, ...]
+    b: tuple[pd.DataFrame, ...]
+    seeds: tuple[int, ...]
     png: bytes
 
 

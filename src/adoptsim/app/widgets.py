@@ -73,7 +73,12 @@ def LeverInput(lever: Lever, value: Any, on_value: Callable[[Any], None]) -> Non
 @solara.component
 def LeverPanel(values: dict[str, Any], on_values: Callable[[dict], None]) -> None:
     """All levers; each change calls ``on_values`` with the whole updated dict."""
+    group = None
     for lever in LEVERS:
+        if lever.group != group:
+            group = lever.group
+            solara.Text(group, classes=["lever-group"],
+                        style={"font-weight": "bold", "margin-top": "10px"})
         LeverInput(lever, values[lever.key],
                    lambda v, key=lever.key: on_values({**values, key: v}))
 

@@ -66,8 +66,11 @@ def net_view(network: Network) -> Net:
     rows = np.arange(n + 1, dtype=np.int64)
     nodes = row_bounds(rows)
     edges = nodes if network.complete else row_bounds(network.indptr + rows)
-    return Net(network.indptr.astype(np.int64), network.indices.astype(np.int32),
-               network.degree.astype(np.int64), network.department.astype(np.int32),
+    # copy=False: a large network's arrays are already of these types and are only read.
+    return Net(network.indptr.astype(np.int64, copy=False),
+               network.indices.astype(np.int32, copy=False),
+               network.degree.astype(np.int64, copy=False),
+               network.department.astype(np.int32, copy=False),
                bool(network.complete), nodes, edges)
 
 

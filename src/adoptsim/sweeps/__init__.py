@@ -7,7 +7,6 @@ module              what it holds
 :mod:`.design`      grids, Latin hypercubes, Sobol' and Morris samples, ablations
 :mod:`.run`         running batches of runs (resume, failures, interruption)
 :mod:`.executors`   in-process, a local process pool, or a Dask cluster
-:mod:`.warm`        loads the compiled model once in a pool's fork server
 :mod:`.store`       the results folder: manifest, design, batch files of runs
 :mod:`.lock`        one sweep at a time per results folder
 :mod:`.results`     reading results back (``adoptsim.load_results``)

@@ -94,11 +94,12 @@ def open_executor(
         return
     # Runs are single-threaded: idle BLAS threads would only spin beside them.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    # forkserver: numba's threading layer is not fork-safe once started in the
-    # driver, and the server loads the model and its compiled code once for all workers.
+    # forkserver: numba's threading layer is not fork-safe once started (in the driver or
+    # the server: loading compiled parallel code starts it, so each worker loads its own),
+    # and the server imports the model once for all workers.
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["adoptsim.sweeps.run", "adoptsim.sweeps.warm"])
+        context.set_forkserver_preload(["adoptsim.sweeps.run", "adoptsim.model.engine"])
     else:
         context = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy.special import stdtrit
 
 from ..atomic import DiskFullError, atomic_write, writable_file, writable_folder
 from ..errors import InputError
@@ -95,7 +95,7 @@ def series_bands(ts: pd.DataFrame, design: pd.DataFrame, metric: str) -> pd.Data
     """Mean and 95% t-interval of ``metric`` per design point and step."""
     merged = ts[["run_id", "step", metric]].merge(design[["run_id", "point"]], on="run_id")
     g = merged.groupby(["point", "step"])[metric].agg(["mean", "std", "count"]).reset_index()
-    tcrit = stats.t.ppf(0.975, np.maximum(g["count"] - 1, 1))
+    tcrit = stdtrit(np.maximum(g["count"] - 1, 1), 0.975)
     half = np.where(g["count"] > 1, tcrit * g["std"] / np.sqrt(g["count"]), 0.0)
     g["lo"], g["hi"] = g["mean"] - half, g["mean"] + half
     return g

@@ -1,11 +1,10 @@
 """``adoptsim import slack|viva-engage EXPORT --out DIR``: exports to calibration files.
 
-Register the sub-command group on the main app with :func:`register`. Bad
-input raises :class:`~adoptsim.errors.InputError` naming the file and what
-is wrong (the main command prints it as one paragraph and exits with
-status 2). Run this module (``python -m adoptsim.calibration.importers.cli
-import slack ...``) for the ``adoptsim`` command with this group
-registered, whether or not the main command registers it itself.
+:func:`register` adds the sub-command group to the main ``adoptsim``
+command. Bad input raises :class:`~adoptsim.errors.InputError` naming the
+file and what is wrong (the main command prints it as one paragraph and
+exits with status 2). The export is read only once the options and the
+output folder are checked.
 """
 
 from __future__ import annotations
@@ -13,20 +12,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from .common import (
-    DEFAULT_MAX_THREAD_SIZE,
-    DEFAULT_WINDOW,
-    ExportData,
-    ImportOptions,
-    check_output_folder,
-    check_salt_file,
-    import_export,
-)
+from ...atomic import check_output_folder
+from .options import DEFAULT_MAX_THREAD_SIZE, DEFAULT_WINDOW, ImportOptions, check_salt_file
+
+if TYPE_CHECKING:
+    from .records import ExportData
 
 import_app = typer.Typer(
     name="import",
@@ -117,6 +112,8 @@ PRIVACY = (
 
 def _import(read: Callable[[], ExportData], out: Path, options: ImportOptions) -> None:
     """Check the options and output folder, read the export, write and summarise the files."""
+    from .write import import_export
+
     options.check()
     out = check_output_folder(out)  # before the work, so a bad folder costs nothing
     if options.keep_salt is not None:
@@ -238,22 +235,3 @@ def viva_engage(
         salt=salt, keep_salt=keep_salt, keep_names=keep_names,
     )
     _import(lambda: read_viva_engage(export, users, department_column), out, options)
-
-
-def main(argv: list[str] | None = None) -> None:
-    """Run the ``adoptsim`` command with this group registered, with its error handling.
-
-    Parameters
-    ----------
-    argv : list of str, optional
-        The arguments after ``adoptsim``, e.g. ``["import", "slack", "export.zip",
-        "--out", "data"]`` (default ``sys.argv[1:]``).
-    """
-    from ... import cli as adoptsim_cli
-
-    register(adoptsim_cli.app)
-    adoptsim_cli.main(argv)
-
-
-if __name__ == "__main__":
-    main()

@@ -51,7 +51,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ...errors import InputError
-from .common import Conversation, ExportData, ExportSource, Join, Post, valid_time
+from .records import Conversation, ExportData, Join, Post
+from .source import ExportSource, valid_time
 
 __all__ = ["read_slack"]
 

@@ -55,7 +55,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ...errors import InputError, reject_nul
-from .common import Conversation, ExportData, ExportSource, Post, valid_time
+from .records import Conversation, ExportData, Post
+from .source import ExportSource, valid_time
 
 __all__ = ["parse_time", "read_viva_engage"]
 
