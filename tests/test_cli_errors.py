@@ -78,6 +78,13 @@ def test_a_nul_byte_in_the_scenario_argument_is_an_input_error():
     assert_usage_error(res, "NUL byte", "'a\\x00b.toml'")
 
 
+def test_a_bad_set_value_names_the_set_option_and_the_file(tmp_path):
+    res = adoptsim("run", "baseline", "--set", "following.cap=0", "--out", str(tmp_path / "o"))
+    assert_usage_error(res, "baseline.toml with --set following.cap=0",
+                       "following.cap = 0 is out of range; allowed: [1, 1024]")
+    assert not (tmp_path / "o").exists()
+
+
 # ---------------------------------------------------------------- output folder
 def test_out_that_is_a_file_or_lies_under_one_is_refused_before_running(tmp_path):
     afile = tmp_path / "afile"

@@ -394,6 +394,8 @@ def load_config(
         base_dir = p.resolve().parent
     if overrides:
         data = _overridden(data, overrides, f"{source} (--set)")
+        # Name the overrides too: a bad value may come from them rather than the file.
+        source += " with --set " + ", ".join(f"{k}={v!r}" for k, v in overrides.items())
     return validate(data, source, base_dir)
 
 

@@ -28,6 +28,7 @@ from ..config import ScenarioConfig
 from ..errors import InputError
 from ..jit import row_bounds
 from ..network import Network
+from .kernels.following import GUIDE_SPAN
 from .params import Params, params_from_config
 from .state import (
     CH_BEST_TONE,
@@ -166,7 +167,7 @@ def _scratch(n: int, complete: bool) -> Scratch:
         mention=np.full(n, -1, np.int32), rep_sum=np.zeros(n), rep_n=counts(),
         eligible=np.zeros(n, np.int64), others=np.zeros(n, np.int64),
         post_start=np.zeros(n + 1, np.int64), has_posts=np.zeros((n + 63) // 64, np.uint64),
-        cum=np.zeros(n + 1, np.int64), guide=np.zeros(max(n, 1), np.int64),
+        cum=np.zeros(n + 1, np.int64), guide=np.zeros(max(n // GUIDE_SPAN, 1), np.int64),
     )
 
 

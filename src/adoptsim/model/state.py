@@ -180,7 +180,7 @@ class Scratch(NamedTuple):
     post_start: np.ndarray  # int64 (n + 1,): each poster's first post record this step
     has_posts: np.ndarray  # uint64 ((n + 63) // 64,): bit i set when i has post records
     cum: np.ndarray  # int64 (n + 1,): prefix sum of the preferential-follow weights
-    guide: np.ndarray  # int64 (n,): guide table of weighted picks from it
+    guide: np.ndarray  # int64 (n // GUIDE_SPAN,): guide table of weighted picks from it
 
 
 def population_bytes(cfg: ScenarioConfig, n: int) -> int:

@@ -179,6 +179,9 @@ def view_rows(lo, hi, run, t, recs, reputation, closed, sums, read):
     reads_c = reads_u = n_cross = n_harmful = n_comms = 0
     w_conv = w_comms = 0.0
     feed_cdf = poisson_cdf(feed)
+    # Reputation by manager_of + 1: 0.0 for a poster who is no manager.
+    rep_of = np.zeros(len(reputation) + 1)
+    rep_of[1:] = reputation
     # P(no exposure follow) after u unfollowed reads, (1 − x)^u, by repeated
     # multiplication (no pow() per reader; the reference computes it the same way).
     stay = np.empty(len(read) + 1)
@@ -204,9 +207,9 @@ def view_rows(lo, hi, run, t, recs, reputation, closed, sums, read):
                 if not (has_posts[j >> 6] >> np.uint64(j & 63)) & np.uint64(1):
                     continue
                 for p in range(start[j], start[j + 1]):
-                    if uniform(key, (np.int64(a) << _S32) + (p - start[j])) < fv:
-                        read[n_read] = p
-                        n_read += 1
+                    # Branch-free: a read is kept by counting it (the draw is a coin flip).
+                    read[n_read] = p
+                    n_read += uniform(key, (np.int64(a) << _S32) + (p - start[j])) < fv
             # Feed: min(Poisson(feed), posts by others) distinct posts of this step,
             # by Floyd's algorithm over the others' records.
             own = start[i + 1] - start[i]
@@ -236,13 +239,13 @@ def view_rows(lo, hi, run, t, recs, reputation, closed, sums, read):
                 cross = ((rec >> 3) & _DEPT_MASK) != dept_i
                 weight = 1.0 + cross_silo * cross
                 n_cross += cross
-                if flags & F_MANAGER:
-                    n_comms += 1
-                    w_comms += weight
-                    r_sum += reputation[manager_of[j]]
-                    r_n += 1
-                else:
-                    w_conv += weight
+                # Branch-free: adding 0.0 leaves a sum exactly as it was.
+                by_manager = (flags & F_MANAGER) >> 1
+                n_comms += by_manager
+                w_comms += weight * by_manager
+                w_conv += weight * (1 - by_manager)
+                r_sum += rep_of[manager_of[j] + 1]
+                r_n += by_manager
                 n_harmful += (flags & F_HARMFUL) > 0
                 if flags & F_MENTION:
                     m = mention_pub[j]
@@ -254,13 +257,13 @@ def view_rows(lo, hi, run, t, recs, reputation, closed, sums, read):
                         follows_manager |= table[i, a] == node
                     if not follows_manager:
                         mention[i] = m
-                if q >= feed_from:  # a feed read: is the poster followed?
-                    follows_poster = False
-                    for a in range(count[i]):
-                        follows_poster |= table[i, a] == j
-                    if not follows_poster:  # overwrites a read already counted
-                        read[feed_from + n_unfollowed] = j
-                        n_unfollowed += 1
+            for q in range(feed_from, n_read):  # a feed read: is the poster followed?
+                j = recs[read[q]] >> _S32
+                follows_poster = False
+                for a in range(count[i]):
+                    follows_poster |= table[i, a] == j
+                read[feed_from + n_unfollowed] = j  # overwrites a read already looked at
+                n_unfollowed += not follows_poster
             if n_unfollowed:  # the exposure candidate: one of them, uniformly
                 candidate[i] = read[feed_from + below(key, R_EXPOSURE_PICK, n_unfollowed)]
             reads_c += n_read
