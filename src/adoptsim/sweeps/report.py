@@ -124,13 +124,19 @@ def paired_differences(
 
 
 def sobol_indices(summary: pd.DataFrame, problem: dict, outcomes: list[str]) -> pd.DataFrame:
-    """First- and total-order Sobol' indices (SALib) of each outcome."""
+    """First- and total-order Sobol' indices (SALib) of each outcome.
+
+    A design point's outcome is the mean over its replications: SALib reads
+    one value per Saltelli sample, in design order, and replications of the
+    model's own randomness would otherwise count as variation the parameters
+    explain (only in their interactions, inflating the total indices).
+    """
     from SALib.analyze import sobol
 
-    ordered = summary.sort_values("point")
+    points = summary.groupby("point")
     rows = []
     for col in outcomes:
-        y = ordered[col].to_numpy(float)
+        y = points[col].mean().sort_index().to_numpy(float)
         if np.isnan(y).any() or len(y) % (problem["num_vars"] + 2):
             continue
         res = sobol.analyze(problem, y, calc_second_order=False, seed=0)
