@@ -175,12 +175,17 @@ def fail_run_writes_after(limit: int):
     return write_table
 
 
-def check_disk_full(res: Result, out: Path, batches: int) -> int:
-    """The sweep stopped with one clear error, keeping the batches written; returns runs saved."""
+def check_disk_full(res: Result, out: Path, batches: int | None) -> int:
+    """The sweep stopped with one clear error, keeping the batches written; returns runs saved.
+
+    ``batches``: how many batch files it wrote (``None``: at least one).
+    """
     assert res.code == 2 and "Traceback" not in res.text, res.text
     assert f"error: the disk holding {out} is full (No space left on device)" in res.text
     saved = len(stored_runs(out))
-    assert len(batch_files(out)) == batches and 0 < saved < 12
+    written = len(batch_files(out))
+    assert (written >= 1 if batches is None else written == batches) and 0 < saved < 12
+    assert not list((out / "runs").glob(".*.partial"))  # no half-written file
     assert f"{out / 'runs'}" in res.text and f"{saved} of 12 runs are saved" in res.text
     assert "run the same command again to resume" in res.text
     assert not list((out / "failed").iterdir())  # a full disk is no failure of a run
@@ -236,7 +241,8 @@ def test_a_full_disk_in_pool_workers_stops_the_sweep_which_resumes(reference, tm
     out = tmp_path / "out"
     res = adoptsim("sweep", path, "--out", out, "--workers", "2", env=env)
     assert "2 local worker processes" in res.text
-    saved = check_disk_full(res, out, batches=2)
+    # Two writes pass; which batches the two workers finish before the stop is timing.
+    saved = check_disk_full(res, out, batches=None)
 
     res = adoptsim("sweep", path, "--out", out, "--workers", "2")
     assert res.code == 0 and f"{saved} of 12 runs already done" in res.text, res.text
