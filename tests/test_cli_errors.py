@@ -102,6 +102,7 @@ def test_out_that_is_not_writable_is_refused_before_running(tmp_path):
         # root may write to any mode-0555 folder, but never into sysfs.
         folder, where = Path("/sys/adoptsim-test"), "/sys"
         if not Path("/sys/kernel").is_dir():
+            # Without sysfs, root has no folder it cannot write to: nothing to test.
             pytest.skip("no sysfs here to stand in for a read-only folder")
     else:
         locked = tmp_path / "locked"

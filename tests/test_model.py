@@ -90,7 +90,7 @@ def _watts_runs(mean_degree: float, seeds: range) -> np.ndarray:
 
 @pytest.mark.slow
 def test_watts_cascade_limit():
-    """Issue 2 (b), Watts (2002): threshold posting with zero shifts, everyone a
+    """The Watts (2002) limit of threshold posting (docs/odd.md): zero shifts, everyone a
     member, one initial poster => global cascades (> half the network) are
     common at mean degree 3 and absent at mean degree 8 with phi = 0.18."""
     z3 = _watts_runs(3.0, range(40))
@@ -101,7 +101,8 @@ def test_watts_cascade_limit():
 
 
 def test_degroot_limit():
-    """Issue 2 (c), DeGroot (1974): with only trust averaging, W = (1-mu) I + mu D^-1 A
+    """The DeGroot (1974) limit of peer trust (docs/odd.md): with only trust averaging,
+    W = (1-mu) I + mu D^-1 A
     has stationary weights proportional to degree, so trust converges to the
     degree-weighted mean of the initial trust."""
     model = AdoptionModel(employees=240, steps=600, rng=9, count=0, champion_share=1.0,

@@ -61,19 +61,23 @@ seed = 3
     assert (out / "report" / "series_member.png").stat().st_size > 10_000
 
 
-def test_sobol_report(tmp_path):
-    out = sweep(tmp_path, """
+#: A small Sobol' design of two keys; {replications} per point.
+SOBOL = """
 scenario = "small.toml"
 name = "mini_sobol"
-replications = 1
+replications = {replications}
 seed = 5
 [design]
 kind = "sobol"
 samples = 8
 [parameters]
-"awareness.q" = { min = 0.05, max = 0.6 }
-"population.posting_sigma" = { min = 0.5, max = 2.0 }
-""")
+"awareness.q" = {{ min = 0.05, max = 0.6 }}
+"population.posting_sigma" = {{ min = 0.5, max = 2.0 }}
+"""
+
+
+def test_sobol_report(tmp_path):
+    out = sweep(tmp_path, SOBOL.format(replications=1))
     target = tmp_path / "page.html"
     adoptsim("report", str(out), "--html", str(target))
     page = target.read_text()
@@ -86,18 +90,7 @@ samples = 8
 
 
 def test_sobol_indices_take_the_mean_of_each_points_replications(tmp_path):
-    out = sweep(tmp_path, """
-scenario = "small.toml"
-name = "replicated_sobol"
-replications = 3
-seed = 5
-[design]
-kind = "sobol"
-samples = 8
-[parameters]
-"awareness.q" = { min = 0.05, max = 0.6 }
-"population.posting_sigma" = { min = 0.5, max = 2.0 }
-""")
+    out = sweep(tmp_path, SOBOL.format(replications=3))
     adoptsim("report", str(out))
     sob = pd.read_csv(out / "report" / "sobol.csv")
     summary = load_results(out).summary

@@ -15,7 +15,7 @@ from adoptsim.model.metrics import COLUMNS
 from adoptsim.model.model import AdoptionModel
 from adoptsim.sweeps.executors import open_executor
 from adoptsim.sweeps.experiment import load_experiment
-from adoptsim.sweeps.run import run_sweep
+from adoptsim.sweeps.run import SECONDS_PER_EMPLOYEE_WEEK, batch_size, run_sweep
 from adoptsim.sweeps.store import Store, flatten_summary, read_summaries
 from sweep_files import (
     GRID,
@@ -58,7 +58,16 @@ def test_store_holds_manifest_design_and_every_run_once_in_batch_files(reference
 
     assert manifest["format"] == 2
     assert sorted(stored_runs(out)) == sorted(r.run_id for r in exp.runs)
-    assert 1 < len(batch_files(out)) < 12  # batches of runs, not a file per run
+    # Batches of runs, not a file per run: as many files as the driver's batch sizes
+    # make (each size depends only on the runs left when the batch is submitted).
+    with open_executor(workers=1) as (_, in_flight, _where):
+        pass
+    run_seconds = 200 * exp.base["run"]["steps"] * SECONDS_PER_EMPLOYEE_WEEK
+    remaining, batches = 12, 0
+    while remaining:
+        remaining -= min(batch_size(remaining, in_flight, run_seconds, None), remaining)
+        batches += 1
+    assert 1 < batches < 12 and len(batch_files(out)) == batches
     assert not list((out / "failed").iterdir())
     assert not list(out.rglob("*.partial")) and not (out / ".stop").exists()
 

@@ -69,6 +69,9 @@ def test_posterior_and_summary(farmers):
     assert len(summary["epsilon"]) == len(summary["acceptance_rate"]) == 3
     assert summary["final_epsilon"] == summary["epsilon"][-1]
     assert all(0 < a <= 1 for a in summary["acceptance_rate"])
+    # Kish's effective sample size of the last generation's weights.
+    w = posterior["weight"].to_numpy()
+    assert summary["effective_sample_size"] == pytest.approx(w.sum() ** 2 / (w**2).sum())
     assert 1 <= summary["effective_sample_size"] <= 60
     # pyabc's prior sample (60 runs) and 3 generations of at least 60 runs each
     assert summary["runs_simulated"] >= 4 * 60
